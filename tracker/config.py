@@ -1,0 +1,223 @@
+"""tracker.toml: find it, parse it, validate it, resolve secrets from the environment.
+
+Found at ``--config PATH``, else ``$TRACKER_CONFIG``, else ``./tracker.toml``. Secrets
+never live in the file: a source names the environment variable that holds its token,
+and the token is kept as a ``SecretStr`` so it never prints. ``$TRACKER_DATABASE_URL``
+overrides ``database``. Every problem is a ``ConfigError`` with one line that says what
+to fix (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from tracker.clock import parse_duration
+from tracker.errors import ConfigError
+
+DEFAULT_PATH = Path("tracker.toml")
+DEFAULT_DATABASE = "sqlite:///tracker.db"
+DEFAULT_LINEAR_URL = "https://api.linear.app/graphql"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JiraSourceConfig(_Strict):
+    name: str
+    type: Literal["jira"]
+    url: str
+    email: str | None = None
+    token_env: str
+    boards: list[int] = Field(min_length=1)
+    ac_field: str = "Acceptance Criteria"
+    projects: list[str] = []
+    timeout: float = 30.0
+    max_retries: int = 4
+    concurrency: int = 4
+    token: SecretStr | None = Field(default=None, exclude=True)
+
+
+class LinearSourceConfig(_Strict):
+    name: str
+    type: Literal["linear"]
+    url: str = DEFAULT_LINEAR_URL
+    token_env: str
+    teams: list[str] = Field(min_length=1)
+    timeout: float = 30.0
+    max_retries: int = 4
+    token: SecretStr | None = Field(default=None, exclude=True)
+
+
+SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discriminator="type")]
+
+
+class PolicyConfig(_Strict):
+    engineers: list[str] = []
+    window_before: timedelta = timedelta(days=3)
+    window_after: timedelta = timedelta(days=2)
+    link_patterns: list[str] = ["impact", "spike", "design", "rfc", "adr"]
+    markers: list[str] = ["#impact", "engineering impact"]
+    burst: timedelta = timedelta(minutes=10)
+    ac_headings: list[str] = [
+        "acceptance criteria",
+        "acceptance criterion",
+        "ac",
+        "definition of done",
+    ]
+
+    @field_validator("window_before", "window_after", "burst", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_duration(value)
+        return value
+
+
+class Config(_Strict):
+    database: str = DEFAULT_DATABASE
+    source: list[SourceConfig] = []
+    policy: PolicyConfig = PolicyConfig()
+    path: Path | None = Field(default=None, exclude=True)
+
+    def sources(self, names: list[str] | None = None) -> list[JiraSourceConfig | LinearSourceConfig]:
+        if not names:
+            return list(self.source)
+        known = {s.name: s for s in self.source}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(
+                f"no source named {unknown[0]!r} in the config; known: {', '.join(known) or 'none'}"
+            )
+        return [known[n] for n in names]
+
+
+def find_config_path(explicit: Path | None, env: Mapping[str, str]) -> Path:
+    if explicit is not None:
+        return explicit
+    if env.get("TRACKER_CONFIG"):
+        return Path(env["TRACKER_CONFIG"])
+    return DEFAULT_PATH
+
+
+def load_config(
+    explicit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    require_tokens: bool = True,
+) -> Config:
+    """Read, validate and resolve a config; raise ConfigError with one line on any problem."""
+    env = os.environ if env is None else env
+    path = find_config_path(explicit, env)
+    if not path.is_file():
+        raise ConfigError(
+            f"no config file at {path}: run `tracker init` to write one, "
+            "or pass --config PATH / set TRACKER_CONFIG"
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}): fix the file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    return parse_config(raw, env, path=path, require_tokens=require_tokens)
+
+
+def parse_config(
+    raw: dict[str, Any],
+    env: Mapping[str, str],
+    *,
+    path: Path | None = None,
+    require_tokens: bool = True,
+) -> Config:
+    where = str(path) if path else "config"
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {_first_problem(exc)}") from exc
+    names = [s.name for s in config.source]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ConfigError(f"{where}: two sources are named {sorted(duplicates)[0]!r}; names must differ")
+    sources = [_with_token(s, env, where, require_tokens) for s in config.source]
+    database = env.get("TRACKER_DATABASE_URL") or config.database
+    return config.model_copy(update={"source": sources, "database": database})
+
+
+def _with_token(
+    source: JiraSourceConfig | LinearSourceConfig,
+    env: Mapping[str, str],
+    where: str,
+    required: bool,
+) -> JiraSourceConfig | LinearSourceConfig:
+    value = env.get(source.token_env, "").strip()
+    if not value:
+        if required:
+            raise ConfigError(
+                f"source {source.name!r}: environment variable {source.token_env} is not set; "
+                f"export {source.token_env}=<token> ({where} names it in token_env)"
+            )
+        return source
+    return source.model_copy(update={"token": SecretStr(value)})
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = _readable_location(err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown key {loc!r}: remove it or check its spelling"
+    if err["type"] == "missing":
+        return f"missing key {loc!r}"
+    return f"{loc}: {err['msg']}"
+
+
+def _readable_location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for p in loc:
+        if isinstance(p, int):
+            parts[-1] = f"{parts[-1]}[{p}]" if parts else f"[{p}]"
+        elif p in ("jira", "linear") and parts and parts[-1].startswith("source"):
+            continue  # pydantic's discriminator tag, not a key the user wrote
+        else:
+            parts.append(p)
+    return ".".join(parts)
+
+
+TEMPLATE = """\
+# tracker.toml: where tracker reads from and how it judges AC changes.
+# Secrets never live here: each source names the environment variable holding its token.
+
+database = "sqlite:///tracker.db"        # any SQLAlchemy URL, e.g. postgresql+psycopg://tracker@db/tracker
+                                         # $TRACKER_DATABASE_URL overrides it
+
+[[source]]
+name = "acme-jira"
+type = "jira"
+url = "https://acme.atlassian.net"       # Cloud or Server/Data Center; detected from serverInfo
+email = "pm@acme.com"                    # Cloud basic auth; leave out for a Server/DC personal access token
+token_env = "JIRA_API_TOKEN"
+boards = [7]                             # sprints are read from these boards
+ac_field = "Acceptance Criteria"         # a custom field's name or id, or "description" (a section of it)
+
+# [[source]]
+# name = "acme-linear"
+# type = "linear"
+# url = "https://api.linear.app/graphql" # the default
+# token_env = "LINEAR_API_KEY"
+# teams = ["ENG"]                        # team keys
+
+[policy]
+engineers = []                           # emails, account ids or display names; empty: anyone but the editor
+window_before = "3d"                     # how long before an AC change a discussion still counts
+window_after = "2d"                      # ... and after it
+link_patterns = ["impact", "spike", "design", "rfc", "adr"]  # a linked issue counts when its title, type or a label matches
+markers = ["#impact", "engineering impact"]  # a comment containing one counts, whoever wrote it
+burst = "10m"                            # saves by one person within this time are one change
+"""
