@@ -194,3 +194,32 @@ class IssueBundle:
     sprint_ids: tuple[str, ...] = ()
     comments: tuple[Comment, ...] = ()
     links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The AC-bearing text as sync saw it at ``seen_at``."""
+
+    seen_at: datetime
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssueHistory:
+    """Everything the store knows about one issue: the input of the sprint analysis.
+
+    ``exact_history`` is True where the tracker's own history holds every old text
+    (Jira's changelog); False where old texts are known only from sync's snapshots
+    (Linear), so a baseline before the first snapshot is approximate.
+    """
+
+    issue: Issue
+    text_field: str
+    current_text: str | None
+    exact_history: bool
+    revisions: tuple[TextRevision, ...] = ()
+    snapshots: tuple[Snapshot, ...] = ()
+    memberships: tuple[MembershipChange, ...] = ()
+    sprint_ids: tuple[str, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    links: tuple[Link, ...] = ()

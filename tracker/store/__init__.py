@@ -1,0 +1,100 @@
+"""The store: SQLite by default, any SQLAlchemy URL (PostgreSQL for teams).
+
+``Store`` is the one object the rest of tracker talks to; SQL stays in this package.
+Database failures surface as ``StoreError`` with one line that says what to check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from tracker.domain import IssueBundle, IssueHistory, Sprint
+from tracker.errors import StoreError
+from tracker.store import load, save
+from tracker.store.engine import create_store_engine, migrate, sync_lock
+from tracker.store.tables import SQLModel
+
+__all__ = ["Store"]
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_store_engine(url)
+        migrate(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreError(f"database error: {_first_line(exc)} (check `database` in tracker.toml)") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {_first_line(exc)}") from exc
+
+    def lock(self, source: str) -> contextlib.AbstractContextManager[None]:
+        return sync_lock(self.engine, source)
+
+    def save_source(self, name: str, kind: str, url: str, at: datetime) -> None:
+        with self._begin() as conn:
+            save.save_source(conn, name, kind, url, at)
+
+    def save_sprints(self, sprints: Sequence[Sprint]) -> int:
+        with self._begin() as conn:
+            return save.save_sprints(conn, sprints)
+
+    def save_page(
+        self, source: str, bundles: Sequence[IssueBundle], *, seen_at: datetime, cursor: datetime | None
+    ) -> None:
+        """One page, its snapshots and the cursor past it, in one transaction."""
+        with self._begin() as conn:
+            save.save_bundles(conn, source, bundles, seen_at)
+            if cursor is not None:
+                save.set_cursor(conn, source, cursor, seen_at)
+
+    def cursor(self, source: str) -> datetime | None:
+        with self._begin() as conn:
+            return save.get_cursor(conn, source)
+
+    def set_cursor(self, source: str, value: datetime, at: datetime) -> None:
+        with self._begin() as conn:
+            save.set_cursor(conn, source, value, at)
+
+    def sprints(self, source: str | None = None) -> list[Sprint]:
+        with self._begin() as conn:
+            return load.load_sprints(conn, source)
+
+    def sprints_of_issue(self, issue_key: str, source: str | None = None) -> list[Sprint]:
+        with self._begin() as conn:
+            return load.load_sprints_of_issue(conn, issue_key, source)
+
+    def source_kinds(self) -> dict[str, str]:
+        with self._begin() as conn:
+            return load.load_source_kinds(conn)
+
+    def histories(self, source: str, sprint_id: str) -> list[IssueHistory]:
+        with self._begin() as conn:
+            return load.load_histories(conn, source, sprint_id)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: for `doctor`, tests and benchmarks."""
+        with self._begin() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+                for name, table in SQLModel.metadata.tables.items()
+            }
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -1,0 +1,269 @@
+"""Sprint analysis: raw stored history → judged AC changes (pure; no I/O).
+
+For each issue that was in the sprint at any time during it:
+- its **baseline** is the AC text at the sprint's start, or at the moment it joined the
+  sprint if that was later (then it is also ``added_after_start``);
+- every later save of the AC-bearing field inside the sprint's span (start → completion,
+  or now while active; cut at the issue's removal) is a candidate; saves by one person
+  with gaps no longer than ``burst`` form one change;
+- a candidate whose AC part did not change at all (an edit outside the AC section) is no
+  change; the rest are ``cosmetic`` or judged by the policy.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tracker.ac.diff import ChangeKind, compare_ac
+from tracker.ac.extract import DEFAULT_HEADINGS, extract_criteria
+from tracker.domain import IssueHistory, Person, Sprint, TextRevision
+from tracker.errors import UsageError
+from tracker.findings import (
+    AcVersion,
+    ChangeFinding,
+    CriteriaDiff,
+    IssueFinding,
+    SprintReport,
+    Summary,
+    TrendPoint,
+    Verdict,
+)
+from tracker.policy import ChangeContext, Policy, find_phrases, judge_change
+
+_FAR_PAST = datetime.min.replace(year=1900)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What analysis needs besides the data: the policy and the AC headings."""
+
+    policy: Policy
+    headings: tuple[str, ...] = DEFAULT_HEADINGS
+
+
+@dataclass(frozen=True, slots=True)
+class _Presence:
+    baseline_at: datetime
+    until: datetime
+    added_after_start: bool
+    removed_before_end: bool
+
+
+def analyse_sprint(sprint: Sprint, histories: Sequence[IssueHistory], rules: Rules, *, now: datetime) -> SprintReport:
+    start = sprint.started_at
+    end = sprint.ended_at or now
+    findings: list[IssueFinding] = []
+    if start is not None:
+        for history in histories:
+            presence = _presence(history, sprint.id, start, end)
+            if presence is not None:
+                findings.append(_issue_finding(history, presence, sprint, rules))
+    findings.sort(key=lambda f: f.issue.key)
+    changes = tuple(sorted((c for f in findings for c in f.changes), key=lambda c: (c.changed_at, c.issue.key)))
+    return SprintReport(sprint, now, tuple(findings), changes, _summary(findings, changes))
+
+
+def _presence(history: IssueHistory, sprint_id: str, start: datetime, end: datetime) -> _Presence | None:
+    """When the issue was in the sprint, from its membership events; None if never
+    during the sprint's span."""
+    intervals: list[tuple[datetime, datetime | None]] = []
+    joined: datetime | None = None
+    inside = False
+    for event in (m for m in history.memberships if m.sprint_id == sprint_id):
+        if event.added and not inside:
+            joined, inside = event.at, True
+        elif not event.added:
+            # A removal with no recorded join: the issue was in it from its creation.
+            intervals.append((joined if inside and joined else _aware_min(event.at), event.at))
+            inside = False
+    if inside and joined is not None:
+        intervals.append((joined, None))
+    during = [(a, b) for a, b in intervals if a < end and (b is None or b > start)]
+    if not during:
+        return None
+    first_join = during[0][0]
+    last_leave = during[-1][1]
+    removed = last_leave is not None and last_leave < end
+    return _Presence(
+        baseline_at=max(first_join, start),
+        until=last_leave if removed and last_leave is not None else end,
+        added_after_start=first_join > start,
+        removed_before_end=removed,
+    )
+
+
+def _aware_min(like: datetime) -> datetime:
+    return _FAR_PAST.replace(tzinfo=like.tzinfo)
+
+
+def _text_at(history: IssueHistory, at: datetime) -> str | None:
+    revisions = history.revisions
+    before = [r for r in revisions if r.at <= at]
+    if before:
+        return before[-1].to_text
+    if revisions:
+        return revisions[0].from_text
+    if history.snapshots:
+        return history.snapshots[0].text
+    return history.current_text
+
+
+def _version(history: IssueHistory, at: datetime, by: Person | None, rules: Rules) -> AcVersion:
+    text = _text_at(history, at) or ""
+    return AcVersion(at, by, text, extract_criteria(text, whole_field=_whole(history), headings=rules.headings))
+
+
+def _whole(history: IssueHistory) -> bool:
+    return history.text_field != "description"
+
+
+def _issue_finding(history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules) -> IssueFinding:
+    baseline = _version(history, presence.baseline_at, None, rules)
+    current = _version(history, presence.until, None, rules)
+    approximate = (
+        not history.exact_history
+        and bool(history.snapshots)
+        and history.snapshots[0].seen_at > presence.baseline_at
+    )
+    candidates = [r for r in history.revisions if presence.baseline_at < r.at <= presence.until]
+    changes = []
+    for burst in group_bursts(candidates, rules.policy.burst):
+        change = _judge_burst(history, burst, presence, sprint, rules, approximate)
+        if change is not None:
+            changes.append(change)
+    net = compare_ac(baseline.text, current.text, whole_field=_whole(history), headings=rules.headings)
+    return IssueFinding(
+        issue=history.issue,
+        baseline=baseline,
+        current=current,
+        net_diff=net.diff if net.kind is ChangeKind.SUBSTANTIVE else CriteriaDiff(),
+        changes=tuple(changes),
+        added_after_start=presence.added_after_start,
+        removed_before_end=presence.removed_before_end,
+        baseline_approximate=approximate,
+    )
+
+
+def group_bursts(revisions: Sequence[TextRevision], burst: timedelta) -> list[list[TextRevision]]:
+    """Saves by the same person, each within ``burst`` of the previous one, are one change."""
+    groups: list[list[TextRevision]] = []
+    for revision in sorted(revisions, key=lambda r: (r.at, r.id)):
+        if groups:
+            last = groups[-1][-1]
+            if _same_person(last.author, revision.author) and revision.at - last.at <= burst:
+                groups[-1].append(revision)
+                continue
+        groups.append([revision])
+    return groups
+
+
+def _same_person(a: Person | None, b: Person | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.id == b.id
+
+
+def _judge_burst(
+    history: IssueHistory,
+    burst: list[TextRevision],
+    presence: _Presence,
+    sprint: Sprint,
+    rules: Rules,
+    approximate: bool,
+) -> ChangeFinding | None:
+    first, last = burst[0], burst[-1]
+    whole = _whole(history)
+    comparison = compare_ac(first.from_text, last.to_text, whole_field=whole, headings=rules.headings)
+    if comparison.kind is ChangeKind.NONE:
+        return None
+    context = ChangeContext(history.issue.key, first.at, last.at, last.author, comparison.kind)
+    judgement = judge_change(context, history.comments, history.links, rules.policy)
+    before_text, after_text = first.from_text or "", last.to_text or ""
+    started = sprint.started_at
+    return ChangeFinding(
+        issue=history.issue,
+        changed_at=last.at,
+        changed_by=last.author,
+        verdict=judgement.verdict,
+        reason=judgement.reason,
+        diff=comparison.diff,
+        before=AcVersion(first.at, None, before_text, extract_criteria(before_text, whole_field=whole, headings=rules.headings)),
+        after=AcVersion(last.at, last.author, after_text, extract_criteria(after_text, whole_field=whole, headings=rules.headings)),
+        added_after_start=presence.added_after_start,
+        baseline_approximate=approximate,
+        saves=len(burst),
+        evidence=judgement.evidence,
+        considered=judgement.considered,
+        phrases=find_phrases(context, history.comments, rules.policy),
+        hours_into_sprint=(last.at - started).total_seconds() / 3600 if started else None,
+    )
+
+
+def _summary(findings: Sequence[IssueFinding], changes: Sequence[ChangeFinding]) -> Summary:
+    verdicts = Counter(c.verdict for c in changes)
+    return Summary(
+        issues=len(findings),
+        issues_with_ac_changes=sum(1 for f in findings if any(c.verdict is not Verdict.COSMETIC for c in f.changes)),
+        changes=len(changes),
+        flagged=verdicts[Verdict.FLAGGED],
+        discussed=verdicts[Verdict.DISCUSSED],
+        cosmetic=verdicts[Verdict.COSMETIC],
+    )
+
+
+def trend_point(report: SprintReport) -> TrendPoint:
+    """The measures of one sprint for ``tracker trend``."""
+    judged = [c for c in report.changes if c.verdict is not Verdict.COSMETIC]
+    flagged = sum(1 for c in judged if c.verdict is Verdict.FLAGGED)
+    delays = [
+        max(0.0, min((e.at - c.changed_at).total_seconds() for e in timed) / 3600)
+        for c in judged
+        if c.verdict is Verdict.DISCUSSED and (timed := [e for e in c.evidence if e.at is not None])
+    ]
+    editors = Counter(c.changed_by.name if c.changed_by else "unknown" for c in judged)
+    return TrendPoint(
+        sprint=report.sprint,
+        summary=report.summary,
+        share_flagged=flagged / len(judged) if judged else 0.0,
+        median_hours_to_discussion=statistics.median(delays) if delays else None,
+        changes_by_editor=tuple(sorted(editors.items(), key=lambda kv: (-kv[1], kv[0]))),
+        median_sprint_fraction=_median_fraction(report, judged),
+    )
+
+
+def _median_fraction(report: SprintReport, judged: Sequence[ChangeFinding]) -> float | None:
+    sprint = report.sprint
+    if sprint.started_at is None:
+        return None
+    end = sprint.ended_at or sprint.planned_end or report.generated_at
+    length = (end - sprint.started_at).total_seconds()
+    if length <= 0 or not judged:
+        return None
+    return statistics.median(min(1.0, max(0.0, (c.changed_at - sprint.started_at).total_seconds() / length)) for c in judged)
+
+
+def resolve_sprint(sprints: Sequence[Sprint], value: str, source: str | None = None) -> Sprint:
+    """A sprint by Jira id (``42``), Linear key (``ENG-12``) or name; unknown or
+    ambiguous values are usage errors that list what would match."""
+    pool = [s for s in sprints if source is None or s.source == source]
+    wanted = value.strip()
+    for match in (
+        lambda s: s.id == wanted,
+        lambda s: (s.key or "").lower() == wanted.lower(),
+        lambda s: s.name.lower() == wanted.lower(),
+    ):
+        found = [s for s in pool if match(s)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            listed = "; ".join(f"{s.source}:{s.key or s.id} {s.name!r}" for s in found)
+            raise UsageError(f"sprint {value!r} is ambiguous: {listed}; add --source NAME or use a unique id")
+    if not pool:
+        raise UsageError("no sprints are stored yet: run `tracker sync` first")
+    near = [s for s in pool if wanted.lower() in s.name.lower() or wanted.lower() in (s.key or "").lower()]
+    hint = f"; did you mean {', '.join(repr(s.key or s.id) for s in near[:5])}?" if near else ""
+    raise UsageError(f"no sprint matches {value!r}{hint} (run `tracker sprints` to list them)")

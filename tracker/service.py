@@ -1,0 +1,85 @@
+"""Library functions behind the commands that read the store: reports, trends, one
+issue's timeline, the sprint list. The CLI parses, calls one of these and renders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracker import clock
+from tracker.analysis import Rules, analyse_sprint, resolve_sprint, trend_point
+from tracker.config import PolicyConfig
+from tracker.domain import Sprint, SprintState
+from tracker.errors import UsageError
+from tracker.findings import IssueFinding, SprintReport, TrendPoint
+from tracker.policy import Policy
+from tracker.store import Store
+
+
+def rules_from(policy: PolicyConfig) -> Rules:
+    return Rules(
+        policy=Policy(
+            engineers=tuple(policy.engineers),
+            window_before=policy.window_before,
+            window_after=policy.window_after,
+            link_patterns=tuple(policy.link_patterns),
+            markers=tuple(policy.markers),
+            burst=policy.burst,
+        ),
+        headings=tuple(h.lower() for h in policy.ac_headings),
+    )
+
+
+def list_sprints(store: Store, source: str | None = None) -> list[Sprint]:
+    return store.sprints(source)
+
+
+def build_report(store: Store, rules: Rules, sprint: str, source: str | None = None) -> SprintReport:
+    chosen = resolve_sprint(store.sprints(source), sprint, source)
+    return analyse_sprint(chosen, store.histories(chosen.source, chosen.id), rules, now=clock.now())
+
+
+def build_trend(store: Store, rules: Rules, *, source: str | None = None, last: int = 10) -> list[TrendPoint]:
+    """The last ``last`` started sprints (per source), oldest first."""
+    started = [s for s in store.sprints(source) if s.started_at is not None and s.state is not SprintState.FUTURE]
+    by_source: dict[str, list[Sprint]] = {}
+    for sprint in started:
+        by_source.setdefault(sprint.source, []).append(sprint)
+    chosen: list[Sprint] = []
+    for sprints in by_source.values():
+        chosen.extend(sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:])
+    now = clock.now()
+    points = [trend_point(analyse_sprint(s, store.histories(s.source, s.id), rules, now=now)) for s in chosen]
+    return sorted(points, key=lambda p: (p.sprint.started_at, p.sprint.source, p.sprint.id))
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTimeline:
+    sprint: Sprint
+    finding: IssueFinding
+    other_sprints: tuple[Sprint, ...]
+
+
+def issue_timeline(
+    store: Store, rules: Rules, issue_key: str, *, sprint: str | None = None, source: str | None = None
+) -> IssueTimeline:
+    """One issue's AC in one sprint (the given one, else the latest it was in): every
+    version, the diffs, the verdicts and their evidence."""
+    member_of = store.sprints_of_issue(issue_key, source)
+    if not member_of:
+        raise UsageError(f"no issue {issue_key!r} is stored in any sprint: check the key, or run `tracker sync`")
+    if sprint is not None:
+        chosen = resolve_sprint(member_of, sprint, source)
+    else:
+        candidates = [s for s in member_of if s.started_at is not None] or member_of
+        chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))
+    histories = [h for h in store.histories(chosen.source, chosen.id) if h.issue.key == issue_key]
+    report = analyse_sprint(chosen, histories, rules, now=clock.now())
+    if not report.issues:
+        raise UsageError(f"{issue_key} was not in {chosen.name!r} while it ran; try another --sprint")
+    others = tuple(s for s in member_of if s != chosen)
+    return IssueTimeline(chosen, report.issues[0], others)
+
+
+def sources_with_sprints(sprints: Sequence[Sprint]) -> list[str]:
+    return sorted({s.source for s in sprints})

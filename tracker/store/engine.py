@@ -1,0 +1,155 @@
+"""Opening the database: engine, versioned migrations, and the per-source sync lock.
+
+Migrations are alembic revisions shipped inside the package and applied on open, so an
+upgrade of tracker never asks a user to delete the database. Several cron jobs may open
+the same PostgreSQL database at once: the upgrade runs under an advisory lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from tracker.errors import StoreError, SyncBusy
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x7472_6B72  # "trkr": one advisory lock id for schema upgrades
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite gets WAL and a busy timeout so a reader
+    and a cron writer can share the file."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"database URL {url!r} is not a SQLAlchemy URL: fix `database`") from exc
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, poolclass=NullPool, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; a no-op when it is there already."""
+    try:
+        if current_revision(engine) == head_revision():
+            return
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            command.upgrade(_alembic_config(conn), "head")
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the database: {_db_problem(exc)}") from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot upgrade the database schema: {_db_problem(exc)}") from exc
+
+
+def _db_problem(exc: SQLAlchemyError) -> str:
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return (first[0] if first else type(exc).__name__) + " (check `database` in tracker.toml)"
+
+
+def _lock_key(source: str) -> int:
+    digest = hashlib.sha256(f"tracker-sync:{source}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def sync_lock(engine: Engine, source: str) -> Iterator[None]:
+    """Hold the sync lock of one source, or raise SyncBusy at once.
+
+    PostgreSQL: a session advisory lock, shared by every machine using the database.
+    SQLite: an flock on a file beside the database. Both die with the process, so a
+    killed sync never leaves a stale lock behind.
+    """
+    busy = SyncBusy(
+        f"another `tracker sync` of source {source!r} is running on this database; "
+        "it will store the same data: try again when it has finished"
+    )
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_key(source)})
+            if not got.scalar():
+                raise busy
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(source)})
+                conn.commit()
+        return
+    with _file_lock(_lock_path(engine, source), busy):
+        yield
+
+
+def _lock_path(engine: Engine, source: str) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    safe = hashlib.sha256(source.encode()).hexdigest()[:12]
+    return Path(f"{database}.sync-{safe}.lock")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None, busy: SyncBusy) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    handle: IO[str] = path.open("a")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()

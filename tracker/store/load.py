@@ -1,0 +1,217 @@
+"""Reading: rows back into domain records for the analysis, in a handful of queries.
+
+A sprint's report reads the sprint's memberships, then every table once for those
+issues (chunked ``IN`` lists), so its cost grows with the sprint, not the database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
+
+from tracker.domain import (
+    Comment,
+    Issue,
+    IssueHistory,
+    Link,
+    LinkKind,
+    MembershipChange,
+    Person,
+    Snapshot,
+    SourceKind,
+    Sprint,
+    SprintState,
+    TextRevision,
+)
+from tracker.store.tables import (
+    CommentRow,
+    IssueRow,
+    LinkRow,
+    MembershipRow,
+    RevisionRow,
+    SnapshotRow,
+    SourceRow,
+    SprintRow,
+)
+
+_CHUNK = 500
+
+
+def _t(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def person_from(row: Any, prefix: str = "author_") -> Person | None:
+    pid = getattr(row, f"{prefix}id")
+    name = getattr(row, f"{prefix}name")
+    if pid is None and name is None:
+        return None
+    return Person(
+        id=pid or name or "",
+        name=name or pid or "",
+        email=getattr(row, f"{prefix}email"),
+        is_bot=bool(getattr(row, f"{prefix}bot")),
+    )
+
+
+def load_source_kinds(conn: Connection) -> dict[str, str]:
+    return {r.name: r.kind for r in conn.execute(select(_t(SourceRow)))}
+
+
+def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
+    table = _t(SprintRow)
+    query = select(table)
+    if source is not None:
+        query = query.where(table.c.source == source)
+    sprints = [
+        Sprint(
+            source=r.source,
+            id=r.sprint_id,
+            name=r.name,
+            state=SprintState(r.state),
+            started_at=r.started_at,
+            ended_at=r.ended_at,
+            planned_end=r.planned_end,
+            board=r.board,
+            key=r.key,
+            start_is_planned=r.start_is_planned,
+        )
+        for r in conn.execute(query)
+    ]
+    return sorted(sprints, key=lambda s: (s.source, s.started_at is None, s.started_at, s.id))
+
+
+def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueHistory]:
+    """Every issue that was ever a member of the sprint, with all it needs."""
+    members = _t(MembershipRow)
+    keys = sorted(
+        {
+            k
+            for (k,) in conn.execute(
+                select(members.c.issue_key).where(members.c.source == source, members.c.sprint_id == sprint_id)
+            )
+        }
+    )
+    if not keys:
+        return []
+    kinds = load_source_kinds(conn)
+    exact = kinds.get(source) != SourceKind.LINEAR
+    grouped = {name: _grouped(conn, model, source, keys) for name, model in _CHILDREN.items()}
+    histories = []
+    for row in _rows(conn, IssueRow, source, keys):
+        key = row.issue_key
+        histories.append(
+            IssueHistory(
+                issue=_issue(row),
+                text_field=row.text_field,
+                current_text=row.current_text,
+                exact_history=exact,
+                revisions=tuple(
+                    sorted((_revision(r) for r in grouped["revisions"][key]), key=lambda r: (r.at, r.id))
+                ),
+                snapshots=tuple(
+                    sorted((Snapshot(r.seen_at, r.text) for r in grouped["snapshots"][key]), key=lambda s: s.seen_at)
+                ),
+                memberships=tuple(sorted((_membership(r) for r in grouped["memberships"][key]), key=lambda m: m.at)),
+                sprint_ids=tuple(json.loads(row.sprint_ids)),
+                comments=tuple(sorted((_comment(r) for r in grouped["comments"][key]), key=lambda c: c.created_at)),
+                links=tuple(_link(r) for r in grouped["links"][key]),
+            )
+        )
+    return histories
+
+
+_CHILDREN: dict[str, Any] = {
+    "revisions": RevisionRow,
+    "snapshots": SnapshotRow,
+    "memberships": MembershipRow,
+    "comments": CommentRow,
+    "links": LinkRow,
+}
+
+
+def _rows(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> list[Any]:
+    table = _t(model)
+    found: list[Any] = []
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        found.extend(conn.execute(select(table).where(table.c.source == source, table.c.issue_key.in_(chunk))))
+    return found
+
+
+def _grouped(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row in _rows(conn, model, source, keys):
+        groups[row.issue_key].append(row)
+    return groups
+
+
+def _issue(r: Any) -> Issue:
+    return Issue(
+        source=r.source,
+        key=r.issue_key,
+        id=r.issue_id,
+        title=r.title,
+        url=r.url,
+        type=r.type,
+        status=r.status,
+        labels=tuple(json.loads(r.labels)),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+def _revision(r: Any) -> TextRevision:
+    return TextRevision(r.source, r.issue_key, r.revision_id, r.at, person_from(r), r.field, r.from_text, r.to_text)
+
+
+def _membership(r: Any) -> MembershipChange:
+    return MembershipChange(r.source, r.issue_key, r.sprint_id, r.at, r.added, person_from(r), r.automated)
+
+
+def _comment(r: Any) -> Comment:
+    return Comment(
+        source=r.source,
+        issue_key=r.issue_key,
+        id=r.comment_id,
+        created_at=r.created_at,
+        author=person_from(r),
+        body=r.body,
+        updated_at=r.updated_at,
+        url=r.url,
+        parent_id=r.parent_id,
+    )
+
+
+def _link(r: Any) -> Link:
+    return Link(
+        source=r.source,
+        issue_key=r.issue_key,
+        id=r.link_id,
+        kind=LinkKind(r.kind),
+        title=r.title,
+        url=r.url,
+        relationship=r.relationship,
+        added_at=r.added_at,
+        added_by=person_from(r),
+        target_key=r.target_key,
+        target_type=r.target_type,
+        target_labels=tuple(json.loads(r.target_labels)),
+        app=r.app,
+    )
+
+
+def load_sprints_of_issue(conn: Connection, issue_key: str, source: str | None = None) -> list[Sprint]:
+    members = _t(MembershipRow)
+    query = select(members.c.source, members.c.sprint_id).where(members.c.issue_key == issue_key)
+    if source is not None:
+        query = query.where(members.c.source == source)
+    pairs = set(conn.execute(query).tuples())
+    return [s for s in load_sprints(conn, source) if (s.source, s.id) in pairs]

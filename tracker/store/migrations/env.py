@@ -1,0 +1,19 @@
+"""Alembic environment: tracker runs migrations itself (``tracker.store.open_store``),
+on the connection it hands over, so users never run alembic by hand."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from tracker.store.tables import SQLModel
+
+config = context.config
+connection: Connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
+)
+with context.begin_transaction():
+    context.run_migrations()
