@@ -1,0 +1,71 @@
+"""Reports: a ``SprintReport`` (or a trend of them) rendered as text for the CLI to write.
+
+    render_report(report, fmt, *, width=100, color=False, bom=False, summary_only=False)
+    render_trend(points, fmt, *, width=100, color=False)
+
+``FORMATS``/``TREND_FORMATS`` list the accepted ``fmt`` values. Each format lives in its
+own module (``table``, ``csv``, ``json``, ``markdown``, ``html``, ``trend``); ``frame``
+turns findings into pandas DataFrames. Options that do not apply to a format are ignored
+(``bom`` only affects CSV, ``summary_only`` only Markdown, ``width``/``color`` only the
+table). An unknown format raises ``UsageError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reports.csv import render_csv, render_trend_csv
+from reports.html import render_html, render_trend_html
+from reports.json import render_json, render_trend_json
+from reports.markdown import render_markdown
+from reports.table import render_table
+from reports.trend import render_trend_table
+from tracker.errors import UsageError
+from tracker.findings import SprintReport, TrendPoint
+
+FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown", "html")
+TREND_FORMATS: tuple[str, ...] = ("table", "csv", "json", "html")
+
+__all__ = ["FORMATS", "TREND_FORMATS", "render_report", "render_trend"]
+
+
+def _unknown(fmt: str, known: tuple[str, ...]) -> UsageError:
+    return UsageError(f"unknown format {fmt!r}: use one of {', '.join(known)}")
+
+
+def render_report(
+    report: SprintReport,
+    fmt: str,
+    *,
+    width: int = 100,
+    color: bool = False,
+    bom: bool = False,
+    summary_only: bool = False,
+) -> str:
+    """The sprint report in ``fmt`` (one of ``FORMATS``), as the text to write."""
+    if fmt == "table":
+        return render_table(report, width=width, color=color)
+    if fmt == "csv":
+        return render_csv(report, bom=bom)
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "markdown":
+        return render_markdown(report, summary_only=summary_only)
+    if fmt == "html":
+        return render_html(report)
+    raise _unknown(fmt, FORMATS)
+
+
+def render_trend(
+    points: Sequence[TrendPoint], fmt: str, *, width: int = 100, color: bool = False
+) -> str:
+    """The trend across sprints in ``fmt`` (one of ``TREND_FORMATS``)."""
+    if fmt == "table":
+        return render_trend_table(points, width=width, color=color)
+    if fmt == "csv":
+        return render_trend_csv(points)
+    if fmt == "json":
+        return render_trend_json(points)
+    if fmt == "html":
+        return render_trend_html(points)
+    raise _unknown(fmt, TREND_FORMATS)

@@ -53,7 +53,9 @@ class _Presence:
     removed_before_end: bool
 
 
-def analyse_sprint(sprint: Sprint, histories: Sequence[IssueHistory], rules: Rules, *, now: datetime) -> SprintReport:
+def analyse_sprint(
+    sprint: Sprint, histories: Sequence[IssueHistory], rules: Rules, *, now: datetime
+) -> SprintReport:
     start = sprint.started_at
     end = sprint.ended_at or now
     findings: list[IssueFinding] = []
@@ -63,11 +65,15 @@ def analyse_sprint(sprint: Sprint, histories: Sequence[IssueHistory], rules: Rul
             if presence is not None:
                 findings.append(_issue_finding(history, presence, sprint, rules))
     findings.sort(key=lambda f: f.issue.key)
-    changes = tuple(sorted((c for f in findings for c in f.changes), key=lambda c: (c.changed_at, c.issue.key)))
+    changes = tuple(
+        sorted((c for f in findings for c in f.changes), key=lambda c: (c.changed_at, c.issue.key))
+    )
     return SprintReport(sprint, now, tuple(findings), changes, _summary(findings, changes))
 
 
-def _presence(history: IssueHistory, sprint_id: str, start: datetime, end: datetime) -> _Presence | None:
+def _presence(
+    history: IssueHistory, sprint_id: str, start: datetime, end: datetime
+) -> _Presence | None:
     """When the issue was in the sprint, from its membership events; None if never
     during the sprint's span."""
     intervals: list[tuple[datetime, datetime | None]] = []
@@ -114,14 +120,18 @@ def _text_at(history: IssueHistory, at: datetime) -> str | None:
 
 def _version(history: IssueHistory, at: datetime, by: Person | None, rules: Rules) -> AcVersion:
     text = _text_at(history, at) or ""
-    return AcVersion(at, by, text, extract_criteria(text, whole_field=_whole(history), headings=rules.headings))
+    return AcVersion(
+        at, by, text, extract_criteria(text, whole_field=_whole(history), headings=rules.headings)
+    )
 
 
 def _whole(history: IssueHistory) -> bool:
     return history.text_field != "description"
 
 
-def _issue_finding(history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules) -> IssueFinding:
+def _issue_finding(
+    history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules
+) -> IssueFinding:
     baseline = _version(history, presence.baseline_at, None, rules)
     current = _version(history, presence.until, None, rules)
     approximate = (
@@ -135,7 +145,9 @@ def _issue_finding(history: IssueHistory, presence: _Presence, sprint: Sprint, r
         change = _judge_burst(history, burst, presence, sprint, rules, approximate)
         if change is not None:
             changes.append(change)
-    net = compare_ac(baseline.text, current.text, whole_field=_whole(history), headings=rules.headings)
+    net = compare_ac(
+        baseline.text, current.text, whole_field=_whole(history), headings=rules.headings
+    )
     return IssueFinding(
         issue=history.issue,
         baseline=baseline,
@@ -177,7 +189,9 @@ def _judge_burst(
 ) -> ChangeFinding | None:
     first, last = burst[0], burst[-1]
     whole = _whole(history)
-    comparison = compare_ac(first.from_text, last.to_text, whole_field=whole, headings=rules.headings)
+    comparison = compare_ac(
+        first.from_text, last.to_text, whole_field=whole, headings=rules.headings
+    )
     if comparison.kind is ChangeKind.NONE:
         return None
     context = ChangeContext(history.issue.key, first.at, last.at, last.author, comparison.kind)
@@ -191,8 +205,18 @@ def _judge_burst(
         verdict=judgement.verdict,
         reason=judgement.reason,
         diff=comparison.diff,
-        before=AcVersion(first.at, None, before_text, extract_criteria(before_text, whole_field=whole, headings=rules.headings)),
-        after=AcVersion(last.at, last.author, after_text, extract_criteria(after_text, whole_field=whole, headings=rules.headings)),
+        before=AcVersion(
+            first.at,
+            None,
+            before_text,
+            extract_criteria(before_text, whole_field=whole, headings=rules.headings),
+        ),
+        after=AcVersion(
+            last.at,
+            last.author,
+            after_text,
+            extract_criteria(after_text, whole_field=whole, headings=rules.headings),
+        ),
         added_after_start=presence.added_after_start,
         baseline_approximate=approximate,
         saves=len(burst),
@@ -207,7 +231,9 @@ def _summary(findings: Sequence[IssueFinding], changes: Sequence[ChangeFinding])
     verdicts = Counter(c.verdict for c in changes)
     return Summary(
         issues=len(findings),
-        issues_with_ac_changes=sum(1 for f in findings if any(c.verdict is not Verdict.COSMETIC for c in f.changes)),
+        issues_with_ac_changes=sum(
+            1 for f in findings if any(c.verdict is not Verdict.COSMETIC for c in f.changes)
+        ),
         changes=len(changes),
         flagged=verdicts[Verdict.FLAGGED],
         discussed=verdicts[Verdict.DISCUSSED],
@@ -220,9 +246,10 @@ def trend_point(report: SprintReport) -> TrendPoint:
     judged = [c for c in report.changes if c.verdict is not Verdict.COSMETIC]
     flagged = sum(1 for c in judged if c.verdict is Verdict.FLAGGED)
     delays = [
-        max(0.0, min((e.at - c.changed_at).total_seconds() for e in timed) / 3600)
+        max(0.0, min((at - c.changed_at).total_seconds() for at in stamps) / 3600)
         for c in judged
-        if c.verdict is Verdict.DISCUSSED and (timed := [e for e in c.evidence if e.at is not None])
+        if c.verdict is Verdict.DISCUSSED
+        and (stamps := [e.at for e in c.evidence if e.at is not None])
     ]
     editors = Counter(c.changed_by.name if c.changed_by else "unknown" for c in judged)
     return TrendPoint(
@@ -243,7 +270,10 @@ def _median_fraction(report: SprintReport, judged: Sequence[ChangeFinding]) -> f
     length = (end - sprint.started_at).total_seconds()
     if length <= 0 or not judged:
         return None
-    return statistics.median(min(1.0, max(0.0, (c.changed_at - sprint.started_at).total_seconds() / length)) for c in judged)
+    return statistics.median(
+        min(1.0, max(0.0, (c.changed_at - sprint.started_at).total_seconds() / length))
+        for c in judged
+    )
 
 
 def resolve_sprint(sprints: Sequence[Sprint], value: str, source: str | None = None) -> Sprint:
@@ -251,19 +281,21 @@ def resolve_sprint(sprints: Sequence[Sprint], value: str, source: str | None = N
     ambiguous values are usage errors that list what would match."""
     pool = [s for s in sprints if source is None or s.source == source]
     wanted = value.strip()
-    for match in (
-        lambda s: s.id == wanted,
-        lambda s: (s.key or "").lower() == wanted.lower(),
-        lambda s: s.name.lower() == wanted.lower(),
+    lowered = wanted.lower()
+    for found in (
+        [s for s in pool if s.id == wanted],
+        [s for s in pool if (s.key or "").lower() == lowered],
+        [s for s in pool if s.name.lower() == lowered],
     ):
-        found = [s for s in pool if match(s)]
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             listed = "; ".join(f"{s.source}:{s.key or s.id} {s.name!r}" for s in found)
-            raise UsageError(f"sprint {value!r} is ambiguous: {listed}; add --source NAME or use a unique id")
+            raise UsageError(
+                f"sprint {value!r} is ambiguous: {listed}; add --source NAME or use a unique id"
+            )
     if not pool:
         raise UsageError("no sprints are stored yet: run `tracker sync` first")
-    near = [s for s in pool if wanted.lower() in s.name.lower() or wanted.lower() in (s.key or "").lower()]
+    near = [s for s in pool if lowered in s.name.lower() or lowered in (s.key or "").lower()]
     hint = f"; did you mean {', '.join(repr(s.key or s.id) for s in near[:5])}?" if near else ""
     raise UsageError(f"no sprint matches {value!r}{hint} (run `tracker sprints` to list them)")

@@ -87,7 +87,9 @@ class Config(_Strict):
     policy: PolicyConfig = PolicyConfig()
     path: Path | None = Field(default=None, exclude=True)
 
-    def sources(self, names: list[str] | None = None) -> list[JiraSourceConfig | LinearSourceConfig]:
+    def sources(
+        self, names: list[str] | None = None
+    ) -> list[JiraSourceConfig | LinearSourceConfig]:
         if not names:
             return list(self.source)
         known = {s.name: s for s in self.source}
@@ -145,7 +147,9 @@ def parse_config(
     names = [s.name for s in config.source]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
-        raise ConfigError(f"{where}: two sources are named {sorted(duplicates)[0]!r}; names must differ")
+        raise ConfigError(
+            f"{where}: two sources are named {sorted(duplicates)[0]!r}; names must differ"
+        )
     sources = [_with_token(s, env, where, require_tokens) for s in config.source]
     database = env.get("TRACKER_DATABASE_URL") or config.database
     return config.model_copy(update={"source": sources, "database": database})

@@ -34,14 +34,22 @@ def list_sprints(store: Store, source: str | None = None) -> list[Sprint]:
     return store.sprints(source)
 
 
-def build_report(store: Store, rules: Rules, sprint: str, source: str | None = None) -> SprintReport:
+def build_report(
+    store: Store, rules: Rules, sprint: str, source: str | None = None
+) -> SprintReport:
     chosen = resolve_sprint(store.sprints(source), sprint, source)
     return analyse_sprint(chosen, store.histories(chosen.source, chosen.id), rules, now=clock.now())
 
 
-def build_trend(store: Store, rules: Rules, *, source: str | None = None, last: int = 10) -> list[TrendPoint]:
+def build_trend(
+    store: Store, rules: Rules, *, source: str | None = None, last: int = 10
+) -> list[TrendPoint]:
     """The last ``last`` started sprints (per source), oldest first."""
-    started = [s for s in store.sprints(source) if s.started_at is not None and s.state is not SprintState.FUTURE]
+    started = [
+        s
+        for s in store.sprints(source)
+        if s.started_at is not None and s.state is not SprintState.FUTURE
+    ]
     by_source: dict[str, list[Sprint]] = {}
     for sprint in started:
         by_source.setdefault(sprint.source, []).append(sprint)
@@ -49,7 +57,10 @@ def build_trend(store: Store, rules: Rules, *, source: str | None = None, last: 
     for sprints in by_source.values():
         chosen.extend(sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:])
     now = clock.now()
-    points = [trend_point(analyse_sprint(s, store.histories(s.source, s.id), rules, now=now)) for s in chosen]
+    points = [
+        trend_point(analyse_sprint(s, store.histories(s.source, s.id), rules, now=now))
+        for s in chosen
+    ]
     return sorted(points, key=lambda p: (p.sprint.started_at, p.sprint.source, p.sprint.id))
 
 
@@ -61,13 +72,20 @@ class IssueTimeline:
 
 
 def issue_timeline(
-    store: Store, rules: Rules, issue_key: str, *, sprint: str | None = None, source: str | None = None
+    store: Store,
+    rules: Rules,
+    issue_key: str,
+    *,
+    sprint: str | None = None,
+    source: str | None = None,
 ) -> IssueTimeline:
     """One issue's AC in one sprint (the given one, else the latest it was in): every
     version, the diffs, the verdicts and their evidence."""
     member_of = store.sprints_of_issue(issue_key, source)
     if not member_of:
-        raise UsageError(f"no issue {issue_key!r} is stored in any sprint: check the key, or run `tracker sync`")
+        raise UsageError(
+            f"no issue {issue_key!r} is stored in any sprint: check the key, or run `tracker sync`"
+        )
     if sprint is not None:
         chosen = resolve_sprint(member_of, sprint, source)
     else:
@@ -76,7 +94,9 @@ def issue_timeline(
     histories = [h for h in store.histories(chosen.source, chosen.id) if h.issue.key == issue_key]
     report = analyse_sprint(chosen, histories, rules, now=clock.now())
     if not report.issues:
-        raise UsageError(f"{issue_key} was not in {chosen.name!r} while it ran; try another --sprint")
+        raise UsageError(
+            f"{issue_key} was not in {chosen.name!r} while it ran; try another --sprint"
+        )
     others = tuple(s for s in member_of if s != chosen)
     return IssueTimeline(chosen, report.issues[0], others)
 

@@ -38,7 +38,9 @@ class SyncableSource(Protocol):
 
     def fetch_sprints(self) -> list[Sprint]: ...
 
-    def fetch_issues(self, sprints: Sequence[Sprint], since: datetime | None) -> Iterator[list[IssueBundle]]: ...
+    def fetch_issues(
+        self, sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,12 @@ class SyncResult:
 
 
 def sync_source(
-    store: Store, source: SyncableSource, *, url: str = "", full: bool = False, overlap: timedelta = OVERLAP
+    store: Store,
+    source: SyncableSource,
+    *,
+    url: str = "",
+    full: bool = False,
+    overlap: timedelta = OVERLAP,
 ) -> SyncResult:
     """Sync one source; raises TrackerError (SourceError, StoreError, SyncBusy) on failure."""
     run_start = clock.now()
@@ -70,7 +77,11 @@ def sync_source(
         store.save_sprints([s for s in sprints if s not in fresh])
         issues = pages = 0
         if cursor is not None and fresh:
-            log.info("%s: %d new or changed sprints, reading their issues in full", source.name, len(fresh))
+            log.info(
+                "%s: %d new or changed sprints, reading their issues in full",
+                source.name,
+                len(fresh),
+            )
             for page in source.fetch_issues(fresh, None):
                 store.save_page(source.name, page, seen_at=run_start, cursor=None)
                 issues, pages = issues + len(page), pages + 1
@@ -86,7 +97,9 @@ def sync_source(
     return SyncResult(source.name, sprints=len(sprints), issues=issues, pages=pages)
 
 
-def _high_water(page: Sequence[IssueBundle], run_start: datetime, cursor: datetime | None) -> datetime | None:
+def _high_water(
+    page: Sequence[IssueBundle], run_start: datetime, cursor: datetime | None
+) -> datetime | None:
     """The newest ``updated`` of a committed page, capped at the run's start, never
     moving the cursor backwards."""
     stamps = [b.issue.updated_at for b in page if b.issue.updated_at is not None]

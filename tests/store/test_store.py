@@ -32,25 +32,60 @@ PRIYA = Person("acc-priya", "Priya Nair", "priya@acme.com")
 BOB = Person("acc-bob", "Bob Chen", None)
 
 
-def bundle(key: str = "PAY-7", *, text: str = "* pay\n* refund", updated: datetime = T0, revisions: int = 1) -> IssueBundle:
-    issue = Issue("acme", key, f"id-{key}", f"Title {key}", f"https://acme/browse/{key}", "Story", "Open", ("ux",), T0, updated)
+def bundle(
+    key: str = "PAY-7", *, text: str = "* pay\n* refund", updated: datetime = T0, revisions: int = 1
+) -> IssueBundle:
+    issue = Issue(
+        "acme",
+        key,
+        f"id-{key}",
+        f"Title {key}",
+        f"https://acme/browse/{key}",
+        "Story",
+        "Open",
+        ("ux",),
+        T0,
+        updated,
+    )
     return IssueBundle(
         issue=issue,
         text_field="customfield_10100",
         current_text=text,
         revisions=tuple(
-            TextRevision("acme", key, f"{100 + i}:0", T0 + timedelta(hours=i + 1), PRIYA, "customfield_10100", "* pay", text)
+            TextRevision(
+                "acme",
+                key,
+                f"{100 + i}:0",
+                T0 + timedelta(hours=i + 1),
+                PRIYA,
+                "customfield_10100",
+                "* pay",
+                text,
+            )
             for i in range(revisions)
         ),
         memberships=(MembershipChange("acme", key, "42", T0 - timedelta(days=1), True, PRIYA),),
         sprint_ids=("42", "43"),
         comments=(Comment("acme", key, "c1", T0 + timedelta(hours=2), BOB, "looks big #impact"),),
-        links=(Link("acme", key, "l1", LinkKind.REMOTE_LINK, "Wiki Page", "https://acme/wiki/1", added_at=None, app="confluence"),),
+        links=(
+            Link(
+                "acme",
+                key,
+                "l1",
+                LinkKind.REMOTE_LINK,
+                "Wiki Page",
+                "https://acme/wiki/1",
+                added_at=None,
+                app="confluence",
+            ),
+        ),
     )
 
 
 def sprint(sid: str = "42", state: SprintState = SprintState.CLOSED) -> Sprint:
-    return Sprint("acme", sid, f"Payments Sprint {sid}", state, T0, T0 + timedelta(days=14), board="7")
+    return Sprint(
+        "acme", sid, f"Payments Sprint {sid}", state, T0, T0 + timedelta(days=14), board="7"
+    )
 
 
 def test_migrates_to_head_and_reopens_without_work(db_url: str) -> None:
@@ -95,7 +130,9 @@ def test_saving_the_same_page_twice_stores_nothing_twice(db_url: str) -> None:
 def test_updates_mutable_facts(db_url: str) -> None:
     store = Store(db_url)
     store.save_page("acme", [bundle()], seen_at=T0, cursor=None)
-    renamed = replace(bundle().issue, title="Renamed", status="Done", updated_at=T0 + timedelta(days=1))
+    renamed = replace(
+        bundle().issue, title="Renamed", status="Done", updated_at=T0 + timedelta(days=1)
+    )
     store.save_page("acme", [replace(bundle(), issue=renamed)], seen_at=T0, cursor=None)
     [history] = store.histories("acme", "42")
     assert history.issue.title == "Renamed" and history.issue.status == "Done"
@@ -122,7 +159,9 @@ def test_snapshots_derive_revisions_for_sources_without_old_text(db_url: str) ->
         sprint_ids=("cyc-12",),
     )
     store.save_page("eng", [second], seen_at=T0 + timedelta(hours=5), cursor=None)
-    store.save_page("eng", [second], seen_at=T0 + timedelta(hours=6), cursor=None)  # unchanged: nothing new
+    store.save_page(
+        "eng", [second], seen_at=T0 + timedelta(hours=6), cursor=None
+    )  # unchanged: nothing new
     [history] = store.histories("eng", "cyc-12")
     assert history.exact_history is False
     assert len(history.snapshots) == 2
@@ -135,9 +174,8 @@ def test_snapshots_derive_revisions_for_sources_without_old_text(db_url: str) ->
 def test_sync_lock_refuses_a_second_holder(db_url: str) -> None:
     one, two = Store(db_url), Store(db_url)
     with one.lock("acme"):
-        with pytest.raises(SyncBusy, match="another `tracker sync` of source 'acme'"):
-            with two.lock("acme"):
-                pass
+        with pytest.raises(SyncBusy, match="another `tracker sync` of source 'acme'"), two.lock("acme"):
+            pass
         with two.lock("other-source"):
             pass
     with two.lock("acme"):  # released with the first holder

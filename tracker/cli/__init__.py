@@ -44,7 +44,9 @@ def run(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence: one line, details only with -v
         log.debug("unexpected error", exc_info=True)
-        _error(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)"
+        )
         return 1
     return result if isinstance(result, int) else 0
 

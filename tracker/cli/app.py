@@ -13,7 +13,7 @@ import typer
 
 from tracker import clock
 from tracker.cli import wiring
-from tracker.cli.output import emit, print_checks, print_sync_results
+from tracker.cli.output import emit, print_sync_results
 from tracker.config import TEMPLATE, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges
 from tracker.service import build_report, build_trend, issue_timeline, list_sprints, rules_from
@@ -35,16 +35,24 @@ class State:
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="tracker.toml to use (default: $TRACKER_CONFIG, else ./tracker.toml)"),
+    typer.Option(
+        "--config", help="tracker.toml to use (default: $TRACKER_CONFIG, else ./tracker.toml)"
+    ),
 ]
-SourceOpt = Annotated[str | None, typer.Option("--source", help="only this source (its `name` in tracker.toml)")]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="write to this file instead of stdout")]
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", help="only this source (its `name` in tracker.toml)")
+]
+OutOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="write to this file instead of stdout")
+]
 
 
 @app.callback()
 def _global(
     config: ConfigOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log progress and details to stderr")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="log progress and details to stderr")
+    ] = False,
 ) -> None:
     """Which acceptance criteria changed after the sprint started, and was engineering asked?"""
     State.config_path = config
@@ -60,7 +68,9 @@ def _global(
 
 
 @app.command()
-def init(force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False) -> None:
+def init(
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
     """Write a commented tracker.toml template (no network)."""
     import os
 
@@ -68,7 +78,10 @@ def init(force: Annotated[bool, typer.Option("--force", help="overwrite an exist
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists: edit it, or pass --force to overwrite it")
     path.write_text(TEMPLATE, encoding="utf-8")
-    print(f"wrote {path}: set each source's url, boards/teams and token_env, then run `tracker doctor`", file=sys.stderr)
+    print(
+        f"wrote {path}: set each source's url, boards/teams and token_env, then run `tracker doctor`",
+        file=sys.stderr,
+    )
 
 
 @app.command()
@@ -83,8 +96,12 @@ def doctor() -> None:
 
 @app.command()
 def sync(
-    source: Annotated[list[str] | None, typer.Option("--source", help="only these sources (repeatable)")] = None,
-    full: Annotated[bool, typer.Option("--full", help="re-read everything, ignoring the cursor")] = False,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="only these sources (repeatable)")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="re-read everything, ignoring the cursor")
+    ] = False,
 ) -> None:
     """Poll every configured source and store what changed (incremental and idempotent)."""
     config = wiring.read_config(State.config_path)
@@ -134,15 +151,24 @@ def sprints(
 
 @app.command()
 def report(
-    sprint: Annotated[str, typer.Option("--sprint", help="Jira sprint id, sprint/cycle name, or Linear TEAM-NUMBER")],
+    sprint: Annotated[
+        str,
+        typer.Option("--sprint", help="Jira sprint id, sprint/cycle name, or Linear TEAM-NUMBER"),
+    ],
     source: SourceOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json, markdown or html")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, json, markdown or html")
+    ] = "table",
     output: OutOpt = None,
     fail_on_flagged: Annotated[
         bool, typer.Option("--fail-on-flagged", help="exit 3 when the report has flagged changes")
     ] = False,
-    summary: Annotated[bool, typer.Option("--summary", help="markdown: a short summary for chat")] = False,
-    bom: Annotated[bool, typer.Option("--bom", help="csv: start with a UTF-8 BOM (for Excel)")] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="markdown: a short summary for chat")
+    ] = False,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="csv: start with a UTF-8 BOM (for Excel)")
+    ] = False,
 ) -> None:
     """The per-sprint report of AC changes after the sprint started, with verdicts."""
     from reports import FORMATS, render_report
@@ -152,7 +178,9 @@ def report(
     config = wiring.read_config(State.config_path, require_tokens=False)
     store = wiring.open_store(config)
     found = build_report(store, rules_from(config.policy), sprint, source)
-    text = render_report(found, fmt, color=output is None and wiring.use_color(), bom=bom, summary_only=summary)
+    text = render_report(
+        found, fmt, color=output is None and wiring.use_color(), bom=bom, summary_only=summary
+    )
     emit(text, output)
     if fail_on_flagged and found.summary.flagged:
         raise FlaggedChanges(f"{found.summary.flagged} flagged AC change(s) in {found.sprint.name}")
@@ -161,7 +189,9 @@ def report(
 @app.command()
 def show(
     issue_key: Annotated[str, typer.Argument(help="the issue key, e.g. PAY-7 or ENG-42")],
-    sprint: Annotated[str | None, typer.Option("--sprint", help="the sprint to judge it in (default: its latest)")] = None,
+    sprint: Annotated[
+        str | None, typer.Option("--sprint", help="the sprint to judge it in (default: its latest)")
+    ] = None,
     source: SourceOpt = None,
 ) -> None:
     """One issue's AC timeline: every version, the diffs, the verdicts and their evidence."""
@@ -169,14 +199,18 @@ def show(
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     store = wiring.open_store(config)
-    timeline = issue_timeline(store, rules_from(config.policy), issue_key, sprint=sprint, source=source)
+    timeline = issue_timeline(
+        store, rules_from(config.policy), issue_key, sprint=sprint, source=source
+    )
     emit(render_timeline(timeline.sprint, timeline.finding, color=wiring.use_color()), None)
 
 
 @app.command()
 def trend(
     source: SourceOpt = None,
-    last: Annotated[int, typer.Option("--last", min=1, help="how many recent sprints per source")] = 10,
+    last: Annotated[
+        int, typer.Option("--last", min=1, help="how many recent sprints per source")
+    ] = 10,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or html")] = "table",
     output: OutOpt = None,
 ) -> None:
@@ -194,7 +228,10 @@ def trend(
 @app.command()
 def demo(
     directory: Annotated[
-        Path | None, typer.Option("--dir", help="keep the demo's config and database here (default: a temp dir)")
+        Path | None,
+        typer.Option(
+            "--dir", help="keep the demo's config and database here (default: a temp dir)"
+        ),
     ] = None,
 ) -> None:
     """Sync and report sprint 42 of the bundled sample workspace, served by the built-in simulator on loopback."""

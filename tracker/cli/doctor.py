@@ -20,7 +20,12 @@ def run_doctor(config_path: Path | None) -> bool:
         checks = _check_source(config, source.name)
         ok = print_checks(source.name, checks) and ok
     if not config.source:
-        ok = print_checks("sources", [Check("any source", False, "none configured", "add a [[source]] table")]) and ok
+        ok = (
+            print_checks(
+                "sources", [Check("any source", False, "none configured", "add a [[source]] table")]
+            )
+            and ok
+        )
     return ok
 
 
@@ -28,10 +33,16 @@ def _check_database(config: Config) -> Check:
     try:
         store = wiring.open_store(config)
     except TrackerError as exc:
-        return Check("open and migrate", False, str(exc), "check `database` or $TRACKER_DATABASE_URL")
+        return Check(
+            "open and migrate", False, str(exc), "check `database` or $TRACKER_DATABASE_URL"
+        )
     counts = store.counts()
     store.close()
-    return Check("open and migrate", True, f"{counts.get('issues', 0)} issues, {counts.get('sprints', 0)} sprints stored")
+    return Check(
+        "open and migrate",
+        True,
+        f"{counts.get('issues', 0)} issues, {counts.get('sprints', 0)} sprints stored",
+    )
 
 
 def _check_source(config: Config, name: str) -> list[Check]:

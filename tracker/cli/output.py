@@ -56,7 +56,9 @@ def print_sync_results(results: Sequence[SyncResult]) -> None:
     """Quiet on success (cron mails only failures); one loud line per failed source."""
     for result in results:
         if result.error is not None:
-            print(f"tracker: error: sync of {result.source!r} failed: {result.error}", file=sys.stderr)
+            print(
+                f"tracker: error: sync of {result.source!r} failed: {result.error}", file=sys.stderr
+            )
         else:
             msg = f"synced {result.source}: {result.sprints} sprints, {result.issues} issues read"
             if sys.stderr.isatty():

@@ -13,7 +13,9 @@ from tracker.config import Config, JiraSourceConfig, LinearSourceConfig, load_co
 from tracker.store import Store
 
 
-def read_config(path: Path | None, env: Mapping[str, str] | None = None, *, require_tokens: bool = True) -> Config:
+def read_config(
+    path: Path | None, env: Mapping[str, str] | None = None, *, require_tokens: bool = True
+) -> Config:
     return load_config(path, os.environ if env is None else env, require_tokens=require_tokens)
 
 

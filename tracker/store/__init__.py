@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlmodel import SQLModel
 
 from tracker.domain import IssueBundle, IssueHistory, Sprint
 from tracker.errors import StoreError
 from tracker.store import load, save
 from tracker.store.engine import create_store_engine, migrate, sync_lock
-from tracker.store.tables import SQLModel
 
 __all__ = ["Store"]
 
@@ -38,7 +38,9 @@ class Store:
             with self.engine.begin() as conn:
                 yield conn
         except OperationalError as exc:
-            raise StoreError(f"database error: {_first_line(exc)} (check `database` in tracker.toml)") from exc
+            raise StoreError(
+                f"database error: {_first_line(exc)} (check `database` in tracker.toml)"
+            ) from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {_first_line(exc)}") from exc
 
@@ -54,7 +56,12 @@ class Store:
             return save.save_sprints(conn, sprints)
 
     def save_page(
-        self, source: str, bundles: Sequence[IssueBundle], *, seen_at: datetime, cursor: datetime | None
+        self,
+        source: str,
+        bundles: Sequence[IssueBundle],
+        *,
+        seen_at: datetime,
+        cursor: datetime | None,
     ) -> None:
         """One page, its snapshots and the cursor past it, in one transaction."""
         with self._begin() as conn:

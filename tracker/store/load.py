@@ -95,7 +95,9 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
         {
             k
             for (k,) in conn.execute(
-                select(members.c.issue_key).where(members.c.source == source, members.c.sprint_id == sprint_id)
+                select(members.c.issue_key).where(
+                    members.c.source == source, members.c.sprint_id == sprint_id
+                )
             )
         }
     )
@@ -114,14 +116,28 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
                 current_text=row.current_text,
                 exact_history=exact,
                 revisions=tuple(
-                    sorted((_revision(r) for r in grouped["revisions"][key]), key=lambda r: (r.at, r.id))
+                    sorted(
+                        (_revision(r) for r in grouped["revisions"][key]),
+                        key=lambda r: (r.at, r.id),
+                    )
                 ),
                 snapshots=tuple(
-                    sorted((Snapshot(r.seen_at, r.text) for r in grouped["snapshots"][key]), key=lambda s: s.seen_at)
+                    sorted(
+                        (Snapshot(r.seen_at, r.text) for r in grouped["snapshots"][key]),
+                        key=lambda s: s.seen_at,
+                    )
                 ),
-                memberships=tuple(sorted((_membership(r) for r in grouped["memberships"][key]), key=lambda m: m.at)),
+                memberships=tuple(
+                    sorted(
+                        (_membership(r) for r in grouped["memberships"][key]), key=lambda m: m.at
+                    )
+                ),
                 sprint_ids=tuple(json.loads(row.sprint_ids)),
-                comments=tuple(sorted((_comment(r) for r in grouped["comments"][key]), key=lambda c: c.created_at)),
+                comments=tuple(
+                    sorted(
+                        (_comment(r) for r in grouped["comments"][key]), key=lambda c: c.created_at
+                    )
+                ),
                 links=tuple(_link(r) for r in grouped["links"][key]),
             )
         )
@@ -142,11 +158,17 @@ def _rows(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> lis
     found: list[Any] = []
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
-        found.extend(conn.execute(select(table).where(table.c.source == source, table.c.issue_key.in_(chunk))))
+        found.extend(
+            conn.execute(
+                select(table).where(table.c.source == source, table.c.issue_key.in_(chunk))
+            )
+        )
     return found
 
 
-def _grouped(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> dict[str, list[Any]]:
+def _grouped(
+    conn: Connection, model: Any, source: str, keys: Sequence[str]
+) -> dict[str, list[Any]]:
     groups: dict[str, list[Any]] = defaultdict(list)
     for row in _rows(conn, model, source, keys):
         groups[row.issue_key].append(row)
@@ -169,11 +191,15 @@ def _issue(r: Any) -> Issue:
 
 
 def _revision(r: Any) -> TextRevision:
-    return TextRevision(r.source, r.issue_key, r.revision_id, r.at, person_from(r), r.field, r.from_text, r.to_text)
+    return TextRevision(
+        r.source, r.issue_key, r.revision_id, r.at, person_from(r), r.field, r.from_text, r.to_text
+    )
 
 
 def _membership(r: Any) -> MembershipChange:
-    return MembershipChange(r.source, r.issue_key, r.sprint_id, r.at, r.added, person_from(r), r.automated)
+    return MembershipChange(
+        r.source, r.issue_key, r.sprint_id, r.at, r.added, person_from(r), r.automated
+    )
 
 
 def _comment(r: Any) -> Comment:
@@ -208,7 +234,9 @@ def _link(r: Any) -> Link:
     )
 
 
-def load_sprints_of_issue(conn: Connection, issue_key: str, source: str | None = None) -> list[Sprint]:
+def load_sprints_of_issue(
+    conn: Connection, issue_key: str, source: str | None = None
+) -> list[Sprint]:
     members = _t(MembershipRow)
     query = select(members.c.source, members.c.sprint_id).where(members.c.issue_key == issue_key)
     if source is not None:

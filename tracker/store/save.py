@@ -71,7 +71,12 @@ def upsert(conn: Connection, model: Any, rows: Sequence[Row], *, update: bool) -
 
 def person_columns(person: Person | None, prefix: str = "author_") -> Row:
     if person is None:
-        return {f"{prefix}id": None, f"{prefix}name": None, f"{prefix}email": None, f"{prefix}bot": False}
+        return {
+            f"{prefix}id": None,
+            f"{prefix}name": None,
+            f"{prefix}email": None,
+            f"{prefix}bot": False,
+        }
     return {
         f"{prefix}id": person.id,
         f"{prefix}name": person.name,
@@ -81,7 +86,9 @@ def person_columns(person: Person | None, prefix: str = "author_") -> Row:
 
 
 def save_source(conn: Connection, name: str, kind: str, url: str, at: datetime) -> None:
-    existing = conn.execute(select(_table(SourceRow)).where(_table(SourceRow).c.name == name)).first()
+    existing = conn.execute(
+        select(_table(SourceRow)).where(_table(SourceRow).c.name == name)
+    ).first()
     row = {"name": name, "kind": kind, "url": url, "last_synced_at": at}
     row["first_synced_at"] = existing.first_synced_at if existing else at
     upsert(conn, SourceRow, [row], update=True)
@@ -107,13 +114,22 @@ def save_sprints(conn: Connection, sprints: Iterable[Sprint]) -> int:
     return len(rows)
 
 
-def save_bundles(conn: Connection, source: str, bundles: Sequence[IssueBundle], seen_at: datetime) -> None:
+def save_bundles(
+    conn: Connection, source: str, bundles: Sequence[IssueBundle], seen_at: datetime
+) -> None:
     """Store one page of issues. Snapshots and the revisions derived from them are
     written here too, in the same transaction, so a crash leaves neither half."""
     upsert(conn, IssueRow, [_issue_row(b) for b in bundles], update=True)
-    upsert(conn, RevisionRow, [_revision_row(r) for b in bundles for r in b.revisions], update=False)
+    upsert(
+        conn, RevisionRow, [_revision_row(r) for b in bundles for r in b.revisions], update=False
+    )
     upsert(conn, TextEditRow, [_edit_row(e) for b in bundles for e in b.text_edits], update=False)
-    upsert(conn, MembershipRow, [_membership_row(m) for b in bundles for m in _memberships(b)], update=False)
+    upsert(
+        conn,
+        MembershipRow,
+        [_membership_row(m) for b in bundles for m in _memberships(b)],
+        update=False,
+    )
     upsert(conn, CommentRow, [_comment_row(c) for b in bundles for c in b.comments], update=True)
     upsert(conn, LinkRow, [_link_row(link) for b in bundles for link in b.links], update=True)
     _save_snapshots(conn, source, bundles, seen_at)
@@ -133,7 +149,9 @@ def _memberships(bundle: IssueBundle) -> list[MembershipChange]:
     return found
 
 
-def _save_snapshots(conn: Connection, source: str, bundles: Sequence[IssueBundle], seen_at: datetime) -> None:
+def _save_snapshots(
+    conn: Connection, source: str, bundles: Sequence[IssueBundle], seen_at: datetime
+) -> None:
     last = _last_snapshots(conn, source, [b.issue.key for b in bundles])
     snapshots: list[Row] = []
     derived: list[Row] = []
@@ -141,14 +159,18 @@ def _save_snapshots(conn: Connection, source: str, bundles: Sequence[IssueBundle
         key = bundle.issue.key
         if key in last and last[key][1] == bundle.current_text:
             continue
-        snapshots.append({"source": source, "issue_key": key, "seen_at": seen_at, "text": bundle.current_text})
+        snapshots.append(
+            {"source": source, "issue_key": key, "seen_at": seen_at, "text": bundle.current_text}
+        )
         if key in last and not bundle.revisions:
             derived.append(_derived_revision(bundle, last[key], seen_at))
     upsert(conn, SnapshotRow, snapshots, update=True)
     upsert(conn, RevisionRow, derived, update=False)
 
 
-def _derived_revision(bundle: IssueBundle, previous: tuple[datetime, str | None], seen_at: datetime) -> Row:
+def _derived_revision(
+    bundle: IssueBundle, previous: tuple[datetime, str | None], seen_at: datetime
+) -> Row:
     """Two snapshots differ and the tracker kept no old text (Linear): the change is
     attributed to the newest recorded edit since the previous snapshot, else to the
     moment this poll saw it."""
@@ -168,7 +190,9 @@ def _derived_revision(bundle: IssueBundle, previous: tuple[datetime, str | None]
     }
 
 
-def _last_snapshots(conn: Connection, source: str, keys: list[str]) -> dict[str, tuple[datetime, str | None]]:
+def _last_snapshots(
+    conn: Connection, source: str, keys: list[str]
+) -> dict[str, tuple[datetime, str | None]]:
     table = _table(SnapshotRow)
     found: dict[str, tuple[datetime, str | None]] = {}
     for start in range(0, len(keys), _CHUNK):
@@ -191,8 +215,15 @@ def get_cursor(conn: Connection, source: str, name: str = "issues") -> datetime 
     return value if isinstance(value, datetime) else None
 
 
-def set_cursor(conn: Connection, source: str, value: datetime, at: datetime, name: str = "issues") -> None:
-    upsert(conn, CursorRow, [{"source": source, "name": name, "value": value, "updated_at": at}], update=True)
+def set_cursor(
+    conn: Connection, source: str, value: datetime, at: datetime, name: str = "issues"
+) -> None:
+    upsert(
+        conn,
+        CursorRow,
+        [{"source": source, "name": name, "value": value, "updated_at": at}],
+        update=True,
+    )
 
 
 def _issue_row(b: IssueBundle) -> Row:
@@ -229,7 +260,13 @@ def _revision_row(r: TextRevision) -> Row:
 
 
 def _edit_row(e: TextEdit) -> Row:
-    return {"source": e.source, "issue_key": e.issue_key, "edit_id": e.id, "at": e.at, **person_columns(e.author)}
+    return {
+        "source": e.source,
+        "issue_key": e.issue_key,
+        "edit_id": e.id,
+        "at": e.at,
+        **person_columns(e.author),
+    }
 
 
 def _membership_row(m: MembershipChange) -> Row:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
-from tracker.store.tables import SQLModel
+import tracker.store.tables  # noqa: F401  (registers the tables on the metadata)
 
 config = context.config
 connection: Connection = config.attributes["connection"]

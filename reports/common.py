@@ -1,0 +1,130 @@
+"""Small helpers every report format shares: names, links, ordering, the sprint's span.
+
+Nothing here formats a whole report; each helper turns one finding detail into the plain
+value that all formats agree on, so the table, CSV, Markdown and HTML never disagree
+about who made a change, which URL is safe to link or how far into the sprint it landed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from tracker.domain import Person, Sprint
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Verdict
+
+# Worst first: the order the table and the summaries list changes in.
+VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.DISCUSSED: 1, Verdict.COSMETIC: 2}
+# A glyph per verdict, so no report relies on colour alone.
+VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "~"}
+
+_NATURAL = re.compile(r"(\d+)")
+# Control characters browsers silently drop inside a URL ("java\tscript:" still runs).
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def person_name(person: Person | None) -> str | None:
+    """The display name reports show; None when the tracker did not say who."""
+    return person.name if person is not None else None
+
+
+def person_id(person: Person | None) -> str | None:
+    """The email where the API shows it, else the account id."""
+    if person is None:
+        return None
+    return person.email or person.id
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None.
+
+    Trackers hand us whatever users typed into a link field, including ``javascript:``;
+    only http and https are ever rendered as links.
+    """
+    if not url:
+        return None
+    cleaned = _URL_JUNK.sub("", url)
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def natural_key(text: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that puts ``PAY-7`` before ``PAY-12``."""
+    return tuple(
+        (int(part), "") if part.isdigit() else (-1, part.lower())
+        for part in _NATURAL.split(text)
+        if part
+    )
+
+
+def worst_key(change: ChangeFinding) -> tuple[object, ...]:
+    """Flagged first, then discussed, then cosmetic; within each, by issue and time."""
+    return (VERDICT_RANK[change.verdict], natural_key(change.issue.key), change.changed_at)
+
+
+def worst_first(changes: tuple[ChangeFinding, ...]) -> list[ChangeFinding]:
+    return sorted(changes, key=worst_key)
+
+
+def diff_lines(diff: CriteriaDiff) -> list[str]:
+    """The diff as readable lines that start with a word, never with ``+``/``-``/``=``
+    (a spreadsheet would take those for a formula)."""
+    lines = [f"added: {text}" for text in diff.added]
+    lines += [f"removed: {text}" for text in diff.removed]
+    lines += [f"changed: {m.before} → {m.after}" for m in diff.modified]
+    return lines
+
+
+def diff_counts(diff: CriteriaDiff) -> str:
+    """``+2 −1 ~1``: how many criteria were added, removed and reworded."""
+    parts = []
+    if diff.added:
+        parts.append(f"+{len(diff.added)}")
+    if diff.removed:
+        parts.append(f"−{len(diff.removed)}")
+    if diff.modified:
+        parts.append(f"~{len(diff.modified)}")
+    return " ".join(parts) or "±0"
+
+
+def sprint_end(report: SprintReport) -> datetime | None:
+    """Where the sprint's span ends: its completion, else its planned end."""
+    return report.sprint.ended_at or report.sprint.planned_end
+
+
+def hours_into_sprint(change: ChangeFinding, sprint: Sprint) -> float | None:
+    """Hours from sprint start to the change; analysis usually computed it already."""
+    if change.hours_into_sprint is not None:
+        return change.hours_into_sprint
+    if sprint.started_at is None:
+        return None
+    return (change.changed_at - sprint.started_at).total_seconds() / 3600
+
+
+def days_into_sprint(change: ChangeFinding, sprint: Sprint) -> float | None:
+    hours = hours_into_sprint(change, sprint)
+    return None if hours is None else round(hours / 24, 1)
+
+
+def sprint_label(sprint: Sprint) -> str:
+    """``Payments Sprint 42`` or ``ENG-12 · Cycle 12``: how reports name a sprint."""
+    if sprint.key and sprint.key not in sprint.name:
+        return f"{sprint.key} · {sprint.name}"
+    return sprint.name
+
+
+def shorten(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 issue``, ``2 issues``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

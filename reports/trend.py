@@ -1,0 +1,85 @@
+"""The trend across sprints in the terminal: one row per sprint, oldest first.
+
+CSV, JSON and HTML of a trend live beside their sprint-report counterparts
+(``render_trend_csv``, ``render_trend_json``, ``render_trend_html``); this module holds
+the table and the wording all of them share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from reports.common import shorten
+from reports.frame import JOIN, editors_text
+from reports.table import render_to_text
+from tracker.clock import iso
+from tracker.findings import TrendPoint
+
+
+def hours_text(hours: float | None) -> str:
+    """``4.5 h`` or ``2.1 d``; an em dash when nothing was discussed."""
+    if hours is None:
+        return "—"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def fraction_text(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction:.0%}"
+
+
+def _row(point: TrendPoint) -> list[Text]:
+    s = point.summary
+    share = Text(f"{point.share_flagged:.0%}", style="bold red" if point.share_flagged else "")
+    return [
+        Text(point.sprint.key or point.sprint.name),
+        Text((iso(point.sprint.started_at) or "")[:10]),
+        Text(str(s.issues)),
+        Text(str(s.issues_with_ac_changes)),
+        Text(str(s.changes)),
+        Text(str(s.flagged), style="red" if s.flagged else ""),
+        share,
+        Text(hours_text(point.median_hours_to_discussion)),
+        Text(fraction_text(point.median_sprint_fraction)),
+        Text(_editors(point)),
+    ]
+
+
+def _editors(point: TrendPoint, top: int = 3) -> str:
+    """The busiest editors, one a line: the table's column is too narrow for a sentence."""
+    ranked = editors_text(point).split(JOIN) if point.changes_by_editor else []
+    more = [f"+{len(ranked) - top} more"] if len(ranked) > top else []
+    return "\n".join([shorten(line, 24) for line in ranked[:top]] + more)
+
+
+def build_trend_table(points: Sequence[TrendPoint]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False)
+    table.add_column("Sprint", ratio=2, overflow="fold")
+    table.add_column("Start", no_wrap=True, width=10)
+    for header in ("Issues", "AC chg", "Chg", "Flag", "Share"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("To talk", justify="right", no_wrap=True)
+    table.add_column("Lands at", justify="right", no_wrap=True)
+    table.add_column("Editors", ratio=3, overflow="ellipsis")
+    for point in points:
+        table.add_row(*_row(point))
+    return table
+
+
+LEGEND = (
+    "AC chg: issues with AC changes · Chg: changes · Flag/Share: flagged · To talk: median "
+    "time from change to discussion · Lands at: median point in the sprint a change lands"
+)
+
+
+def render_trend_table(
+    points: Sequence[TrendPoint], *, width: int = 100, color: bool = False
+) -> str:
+    if not points:
+        return render_to_text([Text("No sprints to compare yet.")], width=width, color=color)
+    return render_to_text(
+        [build_trend_table(points), Text(LEGEND, style="dim")], width=width, color=color
+    )

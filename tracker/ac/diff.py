@@ -1,0 +1,152 @@
+"""Criterion-by-criterion diff of two AC versions, and whether the change matters.
+
+Alignment, in three passes so a cheap certain match is never stolen by a fuzzy one:
+identical criteria (as a multiset, so reordering is not a change), then criteria equal
+after canonicalisation (case, punctuation, ``2 seconds``/``2s``), then the remaining
+pairs whose rapidfuzz token score reaches ``PAIR_THRESHOLD``, best pair first (ties go
+to the pair closest in position, then the earliest). A paired criterion is ``modified``
+with the words that changed and its ``risks``; the rest are ``removed``/``added``.
+
+Kinds: ``NONE`` when the AC text is the same (after line endings and trailing spaces,
+which Jira's UI hides and its changelog does not); ``COSMETIC`` when every difference is
+whitespace, markup, list markers, order, case, punctuation, duplicates, or a typo fix
+(a small edit of words carrying no number, unit, negation, modal or bound);
+``SUBSTANTIVE`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz
+
+from tracker.ac._lines import Line
+from tracker.ac._split import split_criteria
+from tracker.ac._words import canon, is_typo_fix, number_risk, word_changes, word_risks
+from tracker.ac.extract import DEFAULT_HEADINGS, AcText, ac_lines
+from tracker.findings import CriteriaDiff, Modified
+
+PAIR_THRESHOLD = 60.0
+
+
+class ChangeKind(StrEnum):
+    NONE = "none"
+    COSMETIC = "cosmetic"
+    SUBSTANTIVE = "substantive"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    kind: ChangeKind
+    diff: CriteriaDiff
+
+
+def diff_criteria(before: Sequence[str], after: Sequence[str]) -> CriteriaDiff:
+    """What changed from ``before`` to ``after``: added, removed and modified criteria."""
+    left = set(range(len(before)))
+    right = set(range(len(after)))
+    _match_exact(before, after, left, right, key=lambda s: s)
+    pairs = _match_exact(before, after, left, right, key=canon)
+    pairs += _match_fuzzy(before, after, left, right)
+    modified = tuple(modify(before[i], after[j]) for i, j in sorted(pairs, key=lambda p: p[1]))
+    return CriteriaDiff(
+        added=tuple(after[j] for j in sorted(right)),
+        removed=tuple(before[i] for i in sorted(left)),
+        modified=modified,
+    )
+
+
+def modify(before: str, after: str) -> Modified:
+    removed, added = word_changes(before, after)
+    risks: list[str] = []
+    if number := number_risk(before, after):
+        risks.append(number)
+    risks.extend(r for r in word_risks(before, after) if r not in risks)
+    return Modified(before, after, removed, added, tuple(dict.fromkeys(risks)))
+
+
+def compare_ac(
+    before_text: AcText,
+    after_text: AcText,
+    *,
+    whole_field: bool,
+    headings: Sequence[str] = DEFAULT_HEADINGS,
+) -> Comparison:
+    """Classify the change of a field's text as far as its AC is concerned."""
+    before_lines = ac_lines(before_text, whole_field=whole_field, headings=headings)
+    after_lines = ac_lines(after_text, whole_field=whole_field, headings=headings)
+    if _raw(before_lines) == _raw(after_lines):
+        return Comparison(ChangeKind.NONE, CriteriaDiff())
+    before = tuple(c.text for c in split_criteria(before_lines or []))
+    after = tuple(c.text for c in split_criteria(after_lines or []))
+    diff = diff_criteria(before, after)
+    kind = ChangeKind.SUBSTANTIVE if is_substantive(diff, before, after) else ChangeKind.COSMETIC
+    return Comparison(kind, diff)
+
+
+def is_substantive(diff: CriteriaDiff, before: Sequence[str], after: Sequence[str]) -> bool:
+    """Anything beyond a duplicate dropped or added, or a modification that is not a typo."""
+    before_keys = {canon(c) for c in before}
+    after_keys = {canon(c) for c in after}
+    if any(canon(c) not in before_keys for c in diff.added):
+        return True
+    if any(canon(c) not in after_keys for c in diff.removed):
+        return True
+    return not all(is_typo_fix(m.before, m.after) for m in diff.modified)
+
+
+def _raw(lines: list[Line] | None) -> str:
+    text = "\n".join(line.raw.rstrip() for line in lines or [])
+    return text.strip("\n")
+
+
+def _match_exact(
+    before: Sequence[str],
+    after: Sequence[str],
+    left: set[int],
+    right: set[int],
+    key: Callable[[str], str],
+) -> list[tuple[int, int]]:
+    waiting: dict[str, list[int]] = {}
+    for i in sorted(left):
+        waiting.setdefault(key(before[i]), []).append(i)
+    pairs: list[tuple[int, int]] = []
+    for j in sorted(right):
+        queue = waiting.get(key(after[j]))
+        if queue:
+            i = queue.pop(0)
+            pairs.append((i, j))
+            left.discard(i)
+            right.discard(j)
+    return pairs
+
+
+def _match_fuzzy(
+    before: Sequence[str], after: Sequence[str], left: set[int], right: set[int]
+) -> list[tuple[int, int]]:
+    keys_b = {i: canon(before[i]) for i in left}
+    keys_a = {j: canon(after[j]) for j in right}
+    scored: list[tuple[float, float, int, int]] = []
+    for i in sorted(left):
+        for j in sorted(right):
+            score = similarity(keys_b[i], keys_a[j])
+            if score >= PAIR_THRESHOLD:
+                offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
+                scored.append((-score, offset, i, j))
+    pairs: list[tuple[int, int]] = []
+    for _, _, i, j in sorted(scored):
+        if i in left and j in right:
+            pairs.append((i, j))
+            left.discard(i)
+            right.discard(j)
+    return pairs
+
+
+def similarity(a: str, b: str) -> float:
+    """0-100: how likely ``b`` is a rewording of ``a`` (canonical texts)."""
+    score = float(fuzz.token_sort_ratio(a, b))
+    if min(len(a.split()), len(b.split())) >= 3:
+        score = max(score, 0.9 * float(fuzz.token_set_ratio(a, b)))
+    return score

@@ -1,0 +1,181 @@
+"""Find the acceptance criteria in a field's text and split them into criteria.
+
+Formats: Jira wiki markup (``h1.``-``h6.``, ``*bold*`` labels, ``*``/``#`` lists nested as
+``**``/``##``, ``{panel}``/``{code}``/``{noformat}``, ``||h||``/``|c|`` tables, ``\\r\\n``),
+markdown (ATX and setext headings, ``- [ ]`` checkboxes, ``1.``/``1)`` lists, ``**AC:**``
+labels), Jira v3 ADF (a dict or its JSON; rendered to markdown first) and plain text
+(``AC:``, ``AC1 ...``, Given/When/Then, ``Scenario:``).
+
+The section
+    starts at a heading, bold label, ``Label:`` line or titled ``{panel}`` whose title is
+    one of ``headings`` (case-insensitive, trailing punctuation ignored; ``Acceptance
+    Criteria (v2)`` matches too). Every matching section of a text is taken, in order.
+    A section under a real heading (``h3.``, ``###``) ends at the next heading of the same
+    or a higher level, at a rule (``----``) or at a label that names another known section
+    (``*Notes*``, ``Out of scope:``); bold labels inside it are sub-groups. A section under
+    a label ends at any heading, rule or other bold label, or a ``Label:`` line that names
+    another known section. A section opened by ``{panel:title=...}`` also ends with the panel.
+
+No heading (``whole_field=False``)
+    Only Given/When/Then scenarios, ``Scenario:`` blocks and ``AC1``-numbered criteria
+    count; the rest of the description is narrative. Without this rule, any bullet list in
+    a description (steps to reproduce, notes) would read as AC, and every edit of it as a
+    change: we would rather miss an unlabelled list than flag edits that are not to AC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tracker.ac._adf import parse_adf, render_adf
+from tracker.ac._lines import Kind, Line, classify, classify_line
+from tracker.ac._split import Criterion, split_criteria
+
+DEFAULT_HEADINGS: tuple[str, ...] = (
+    "acceptance criteria",
+    "acceptance criterion",
+    "ac",
+    "definition of done",
+)
+
+# Section names that end an AC section when they appear as a label inside it.
+_OTHER_SECTIONS = (
+    "notes", "note", "out of scope", "not in scope", "non-goals", "non goals", "open questions",
+    "questions", "dependencies", "design", "designs", "technical notes", "tech notes",
+    "implementation notes", "implementation", "background", "context", "description", "summary",
+    "links", "references", "resources", "risks", "assumptions", "test notes", "testing notes",
+    "qa notes", "test plan", "definition of ready", "attachments", "steps to reproduce",
+    "expected result", "expected results", "actual result", "actual results", "user story",
+    "problem", "solution", "scope", "mockups", "screenshots", "analytics", "rollout",
+    "release notes", "additional information", "additional info", "follow-ups", "follow ups",
+)  # fmt: skip
+_FALLBACK_KINDS = ("scenario", "numbered")
+_TITLE_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
+
+AcText = str | Mapping[str, Any] | None
+
+
+def extract_ac_section(text: AcText, headings: Sequence[str] = DEFAULT_HEADINGS) -> str | None:
+    """The raw AC section of a description (None when it has none)."""
+    lines = _lines(text)
+    if lines is None:
+        return None
+    section = _section_lines(lines, headings)
+    if section is not None:
+        return "\n".join(line.raw for line in section)
+    fallback = _fallback(split_criteria(lines))
+    return "\n".join("\n".join(c.raw) for c in fallback) if fallback else None
+
+
+def extract_criteria(
+    text: AcText, *, whole_field: bool, headings: Sequence[str] = DEFAULT_HEADINGS
+) -> tuple[str, ...]:
+    """The criteria, in order, normalised for display (markup stripped, whitespace
+    collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC."""
+    lines = _lines(text)
+    if lines is None:
+        return ()
+    if whole_field:
+        return tuple(c.text for c in split_criteria(lines))
+    section = _section_lines(lines, headings)
+    if section is not None:
+        return tuple(c.text for c in split_criteria(section))
+    return tuple(c.text for c in _fallback(split_criteria(lines)))
+
+
+def ac_lines(text: AcText, *, whole_field: bool, headings: Sequence[str]) -> list[Line] | None:
+    """The classified lines that make up the AC (None when there is no AC)."""
+    lines = _lines(text)
+    if lines is None or whole_field:
+        return lines
+    section = _section_lines(lines, headings)
+    if section is not None:
+        return section
+    fallback = _fallback(split_criteria(lines))
+    if not fallback:
+        return None
+    blank = Line(Kind.BLANK, "")
+    return [line for c in fallback for line in (*c.lines, blank)][:-1]
+
+
+def _lines(text: AcText) -> list[Line] | None:
+    if text is None:
+        return None
+    doc = parse_adf(text)
+    if doc is not None:
+        return classify(render_adf(doc), wiki=False)
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return classify(text)
+
+
+def _fallback(criteria: list[Criterion]) -> list[Criterion]:
+    return [
+        c
+        for c in criteria
+        if c.kind in _FALLBACK_KINDS or ("then" in c.steps and c.steps & {"given", "when"})
+    ]
+
+
+def title_key(title: str) -> str:
+    return " ".join(_TITLE_TRIM.sub("", title.lower()).split())
+
+
+def is_ac_title(title: str, headings: Sequence[str]) -> bool:
+    key = title_key(title)
+    for heading in headings:
+        h = title_key(heading)
+        if key in (h, h + "s") or re.match(re.escape(h) + r"s?\W", key):
+            return True
+    return False
+
+
+def _is_other_section(title: str) -> bool:
+    key = title_key(title)
+    return any(key == name or key.startswith(name + " ") for name in _OTHER_SECTIONS)
+
+
+def _section_lines(lines: list[Line], headings: Sequence[str]) -> list[Line] | None:
+    found: list[Line] = []
+    matched = False
+    start: Line | None = None
+    prev: Line | None = None
+    for line in lines:
+        if start is not None and (_ends(start, line) or _list_over(start, prev, line, found)):
+            start = None
+        if line.kind in (Kind.HEADING, Kind.LABEL) and is_ac_title(line.text, headings):
+            start, matched = start or line, True
+            if line.rest:  # **AC:** the first criterion on the label's line
+                found.append(classify_line(line.rest, wiki=False))
+        elif start is not None:
+            found.append(line)
+        prev = line
+    return found if matched else None
+
+
+def _ends(start: Line, line: Line) -> bool:
+    kind = line.kind
+    if kind is Kind.HR:
+        return True
+    if kind is Kind.PANEL_END:
+        return start.style == "panel" and line.level < start.level
+    if kind is Kind.HEADING:
+        return start.kind is not Kind.HEADING or line.level <= start.level
+    if kind is not Kind.LABEL:
+        return False
+    if line.style == "plain":
+        return not line.rest and _is_other_section(line.text)
+    if start.kind is Kind.HEADING:
+        return _is_other_section(line.text)
+    return True
+
+
+def _list_over(start: Line, prev: Line | None, line: Line, found: list[Line]) -> bool:
+    """A plain ``AC:`` section that was a list ends at the first paragraph after it:
+    plain text has no other way to say where the criteria stop."""
+    if start.style != "plain" or line.kind is not Kind.TEXT or not found:
+        return False
+    listed = any(f.kind is Kind.ITEM for f in found)
+    return listed and prev is not None and prev.kind is Kind.BLANK and line.indent < 2
