@@ -78,7 +78,12 @@ def compare_ac(
     before_lines = ac_lines(before_text, whole_field=whole_field, headings=headings)
     after_lines = ac_lines(after_text, whole_field=whole_field, headings=headings)
     if _raw(before_lines) == _raw(after_lines):
-        return Comparison(ChangeKind.NONE, CriteriaDiff())
+        # A dedicated AC field that was saved with other line endings or trailing
+        # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only
+        # edits are cosmetic). In a description the same difference cannot be placed
+        # inside or outside the AC section, so it is no AC change.
+        rewritten = whole_field and (before_text or "") != (after_text or "")
+        return Comparison(ChangeKind.COSMETIC if rewritten else ChangeKind.NONE, CriteriaDiff())
     before = tuple(c.text for c in split_criteria(before_lines or []))
     after = tuple(c.text for c in split_criteria(after_lines or []))
     diff = diff_criteria(before, after)

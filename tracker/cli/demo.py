@@ -40,7 +40,7 @@ type = "jira"
 url = "{jira_url}"
 email = "{DEMO.email}"
 token_env = "{JIRA_TOKEN_ENV}"
-boards = [{DEMO.board_id}]
+boards = [{DEMO.pay_board}]
 ac_field = "{DEMO.ac_field}"
 """
     if linear_url and linear_team:
@@ -110,7 +110,7 @@ def run_demo(directory: Path | None) -> None:
             if linear:
                 linear.sync(store, config)
             rules = rules_from(config.policy)
-            emit(_render(build_report(store, rules, str(DEMO.demo_sprint_id), "demo-jira")), None)
+            emit(_render(build_report(store, rules, str(DEMO.demo_sprint), "demo-jira")), None)
             if linear:
                 emit(
                     "\n" + _render(build_report(store, rules, linear.cycle_key, "demo-linear")),
@@ -122,7 +122,7 @@ def run_demo(directory: Path | None) -> None:
         if directory is not None:
             print(
                 f"tracker demo: kept {config_path} and {db_path}; try "
-                f"`tracker --config {config_path} show {DEMO.showcase_issue}`",
+                f"`tracker --config {config_path} show PAY-101`",
                 file=sys.stderr,
             )
 

@@ -241,5 +241,5 @@ def load_sprints_of_issue(
     query = select(members.c.source, members.c.sprint_id).where(members.c.issue_key == issue_key)
     if source is not None:
         query = query.where(members.c.source == source)
-    pairs = set(conn.execute(query).tuples())
+    pairs = {(row[0], row[1]) for row in conn.execute(query)}
     return [s for s in load_sprints(conn, source) if (s.source, s.id) in pairs]

@@ -1,0 +1,10 @@
+"""The simulator's endpoints, one module per API area; ``ROUTES`` is the whole table."""
+
+from __future__ import annotations
+
+from connectors.sim.jira.handlers import agile, changelog, core, search
+from connectors.sim.jira.handlers._base import ApiError, Ctx, Reply, Route
+
+ROUTES: tuple[Route, ...] = (*core.ROUTES, *search.ROUTES, *changelog.ROUTES, *agile.ROUTES)
+
+__all__ = ["ROUTES", "ApiError", "Ctx", "Reply", "Route"]

@@ -1,0 +1,151 @@
+"""The whole product on Jira, through the CLI: simulator → connector → sync → store →
+analysis → report, checked against the verdicts the sample workspace was designed for."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, build_demo_workspace
+from connectors.sim.jira.demo import expected_summary
+from tracker import clock
+from tracker.cli import run
+
+TOKEN = "e2e-token-value-1234"  # noqa: S105 (the simulator's, never a real one)
+NAMES = {p.email: p.name for p in DEMO.people}
+FIXED_NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)  # tests/conftest.py fixes the clock here
+
+
+def write_config(
+    path: Path, url: str, *, server: bool = False, database: str = "sqlite:///e2e.db"
+) -> Path:
+    email = "" if server else f'email = "{DEMO.email}"\n'
+    engineers = ", ".join(f'"{e}"' for e in DEMO.engineers)
+    path.write_text(
+        f'database = "{database}"\n[[source]]\nname = "acme"\ntype = "jira"\nurl = "{url}"\n{email}'
+        f'token_env = "E2E_JIRA_TOKEN"\nboards = [{DEMO.pay_board}]\nac_field = "{DEMO.ac_field}"\n'
+        f"[policy]\nengineers = [{engineers}]\n"
+    )
+    return path
+
+
+@pytest.fixture(params=["cloud", "server"])
+def site(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[JiraSimulator]:
+    monkeypatch.setenv("E2E_JIRA_TOKEN", TOKEN)
+    with JiraSimulator(
+        build_demo_workspace(), flavour=request.param, email=DEMO.email, token=TOKEN
+    ) as sim:
+        write_config(tmp_path / "tracker.toml", sim.url, server=request.param == "server")
+        yield sim
+
+
+def report_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+    capsys.readouterr()
+    assert run(["report", "--sprint", "42", "--format", "json", *args]) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def test_sprint_42_verdicts_match_the_designed_workspace(
+    site: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["sync"]) == 0
+    report = report_json(capsys)
+    assert report["summary"] == expected_summary()
+    got = {(c["issue_key"], c["changed_at"]): c for c in report["changes"]}
+    for key, issue in EXPECTED.items():
+        for change in issue.changes:
+            at = change.last_at or change.at
+            found = got.get((key, at))
+            assert found is not None, f"{key} at {at}: {issue.scenario}"
+            assert found["verdict"] == change.verdict, f"{key}: {change.why}; got {found['reason']}"
+            assert {e["kind"] for e in found["evidence"]} >= set(change.evidence), key
+            assert found["changed_by"] == (NAMES[change.by] if change.by else None), key
+            assert found["added_after_start"] == issue.added_after_start, key
+    keys = [(c["changed_at"], c["issue_key"]) for c in report["changes"]]
+    assert keys == sorted(keys)
+
+
+def test_second_sync_is_cheap_and_stores_nothing_twice(
+    site: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["sync"]) == 0
+    first_requests = sum(site.requests.values())
+    before = report_json(capsys)
+    site.requests.clear()
+    assert run(["sync"]) == 0
+    second = sum(site.requests.values())
+    assert second <= 8, site.requests
+    assert second < first_requests
+    assert report_json(capsys) == before
+
+
+def test_edits_between_syncs_are_picked_up(
+    site: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A nightly sync after a PM's edit in the active sprint 43 finds it with a few requests."""
+    assert run(["sync"]) == 0
+    workspace = site.workspace
+    key = next(
+        i.key for i in workspace.issues.values() if 43 in i.sprint_ids and i.values.get("ac")
+    )
+    edited_at = FIXED_NOW + timedelta(hours=2)
+    workspace.edit_field(
+        key,
+        DEMO.ac_field,
+        workspace.issue(key).values["ac"] + "\n* Refunds over 10,000 EUR need approval",
+        "priya@acme.com",
+        edited_at,
+    )
+    clock.set_clock(lambda: FIXED_NOW + timedelta(days=1))
+    site.requests.clear()
+    assert run(["sync"]) == 0
+    assert sum(site.requests.values()) <= 12, site.requests
+    capsys.readouterr()
+    assert run(["report", "--sprint", "43", "--format", "json"]) == 0
+    changes = [c for c in json.loads(capsys.readouterr().out)["changes"] if c["issue_key"] == key]
+    assert changes[-1]["diff"]["added"] == ["Refunds over 10,000 EUR need approval"]
+    assert changes[-1]["verdict"] == "flagged"
+    assert changes[-1]["changed_by"] == "Priya Nair"
+
+
+def test_csv_and_fail_on_flagged(
+    site: JiraSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["sync"]) == 0
+    out = tmp_path / "retro.csv"
+    assert run(["report", "--sprint", "Payments Sprint 42", "--format", "csv", "-o", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == expected_summary()["changes"]
+    assert list(rows[0])[:12] == [
+        "sprint", "issue_key", "issue_title", "issue_url", "changed_at", "changed_by", "verdict",
+        "criteria_added", "criteria_removed", "criteria_modified", "evidence_kind", "evidence_url",
+    ]  # fmt: skip
+    assert run(["report", "--sprint", "42", "--fail-on-flagged"]) == 3
+
+
+def test_show_and_sprints(site: JiraSimulator, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["sync"]) == 0
+    capsys.readouterr()
+    assert run(["show", "PAY-104", "--sprint", "42"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline" in out and "discussed" in out and "8 times" in out
+    assert run(["sprints", "--format", "json"]) == 0
+    ids = {s["id"] for s in json.loads(capsys.readouterr().out)}
+    assert {str(i) for i in DEMO.sprint_ids} <= ids
+
+
+def test_no_token_in_database_or_output(
+    site: JiraSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--verbose", "sync"]) == 0
+    captured = capsys.readouterr()
+    assert TOKEN not in captured.out + captured.err
+    assert TOKEN.encode() not in (tmp_path / "e2e.db").read_bytes()
