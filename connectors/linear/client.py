@@ -1,0 +1,259 @@
+"""A small httpx GraphQL client for Linear: auth, timeouts, rate limits, errors.
+
+Errors raised (all ``tracker.errors.SourceError``; the token never appears in any of them):
+- ``AuthError``: Linear rejected the key (HTTP 401/403, or an ``authentication error`` /
+  ``forbidden`` GraphQL error, which Linear sends with HTTP 400).
+- ``RateLimited``: still rate limited after ``max_retries`` waits.
+- ``UpstreamError``: unreachable URL, 5xx after retries, a body that is not GraphQL JSON, or
+  GraphQL ``errors`` (which Linear returns with HTTP 200 and possibly partial ``data``).
+
+Rate limits: Linear signals an exhausted budget with HTTP **400** and
+``errors[].extensions.code == "RATELIMITED"`` (its docs), ``extensions.type == "ratelimited"``
+(its SDK), or HTTP 429 (the SDK allows it). All three are treated alike: wait until the later
+of the requests and complexity ``-Reset`` headers (UTC epoch *milliseconds*) or ``Retry-After``,
+plus jitter, through the injectable ``sleep``, then retry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from connectors.base import RequestStats
+from tracker import clock
+from tracker.errors import AuthError, RateLimited, UpstreamError
+
+log = logging.getLogger(__name__)
+
+MAX_WAIT_SECONDS = 900.0  # never sleep longer than this on one rate-limit signal
+_AUTH_TYPES = frozenset({"authentication error", "forbidden"})
+_AUTH_CODES = frozenset({"AUTHENTICATION_ERROR", "FORBIDDEN"})
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    """What the last response's headers said. Resets are epoch milliseconds, as sent."""
+
+    requests_limit: int | None = None
+    requests_remaining: int | None = None
+    requests_reset_ms: int | None = None
+    complexity_limit: int | None = None
+    complexity_remaining: int | None = None
+    complexity_reset_ms: int | None = None
+    complexity: int | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitState:
+        def number(name: str) -> int | None:
+            raw = headers.get(name)
+            try:
+                return int(float(raw)) if raw is not None else None
+            except ValueError:
+                return None
+
+        return cls(
+            requests_limit=number("x-ratelimit-requests-limit"),
+            requests_remaining=number("x-ratelimit-requests-remaining"),
+            requests_reset_ms=number("x-ratelimit-requests-reset"),
+            complexity_limit=number("x-ratelimit-complexity-limit"),
+            complexity_remaining=number("x-ratelimit-complexity-remaining"),
+            complexity_reset_ms=number("x-ratelimit-complexity-reset"),
+            complexity=number("x-complexity"),
+        )
+
+    def latest_reset_ms(self) -> int | None:
+        resets = [r for r in (self.requests_reset_ms, self.complexity_reset_ms) if r is not None]
+        return max(resets) if resets else None
+
+
+def authorization_header(token: str) -> str:
+    """Personal API keys (``lin_api_...``) go raw; OAuth access tokens take ``Bearer``.
+
+    Sending ``Bearer <personal key>`` is rejected by Linear, so the prefix is decided here
+    from the key's shape, and a value that already carries ``Bearer`` is left alone.
+    """
+    token = token.strip()
+    if token.startswith("lin_api_") or token.lower().startswith("bearer "):
+        return token
+    return f"Bearer {token}"
+
+
+class LinearClient:
+    """POSTs GraphQL documents to one Linear endpoint and returns ``data``."""
+
+    def __init__(
+        self,
+        url: str,
+        token: SecretStr | None,
+        token_env: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        stats: RequestStats | None = None,
+    ) -> None:
+        self.url = url
+        self.token_env = token_env
+        self.max_retries = max_retries
+        self.stats = stats if stats is not None else RequestStats()
+        self.rate_limit = RateLimitState()
+        self._sleep = sleep
+        headers = {"Content-Type": "application/json", "User-Agent": "tracker-linear/0.1"}
+        if token is not None:
+            headers["Authorization"] = authorization_header(token.get_secret_value())
+        self._http = httpx.Client(timeout=timeout, transport=transport, headers=headers)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def execute(
+        self, document: str, operation_name: str, variables: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Run one operation; return its ``data`` or raise a ``SourceError``."""
+        body = {
+            "query": document,
+            "variables": dict(variables or {}),
+            "operationName": operation_name,
+        }
+        content = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        for attempt in range(self.max_retries + 1):
+            response = self._send(content, operation_name, attempt)
+            if response is None:
+                continue
+            payload = _payload(response)
+            if _is_rate_limited(response, payload):
+                self._wait_for_budget(response, attempt)
+                continue
+            if response.status_code >= 500:
+                self._backoff(attempt, f"HTTP {response.status_code}")
+                continue
+            return self._data(response, payload, operation_name)
+        raise RateLimited(
+            f"Linear at {self.url} is still rate limited after {self.max_retries} waits: "
+            "try again later, or use a dedicated API user (budgets are per user, not per key)"
+        )
+
+    def _send(self, content: str, operation_name: str, attempt: int) -> httpx.Response | None:
+        self.stats.count(f"POST graphql {operation_name}")
+        try:
+            response = self._http.post(self.url, content=content)
+        except httpx.ConnectError as exc:
+            raise UpstreamError(f"cannot reach Linear at {self.url}: {_reason(exc)}") from exc
+        except httpx.TransportError as exc:
+            if attempt >= self.max_retries:
+                raise UpstreamError(
+                    f"Linear at {self.url} did not answer {operation_name}: {_reason(exc)}"
+                ) from exc
+            self._backoff(attempt, type(exc).__name__)
+            return None
+        self.rate_limit = RateLimitState.from_headers(response.headers)
+        if self.rate_limit.complexity is not None:
+            self.stats.complexity += self.rate_limit.complexity
+        log.debug(
+            "linear %s: HTTP %s, complexity %s, requests left %s, points left %s",
+            operation_name,
+            response.status_code,
+            self.rate_limit.complexity,
+            self.rate_limit.requests_remaining,
+            self.rate_limit.complexity_remaining,
+        )
+        return response
+
+    def _data(
+        self, response: httpx.Response, payload: dict[str, Any] | None, operation_name: str
+    ) -> dict[str, Any]:
+        errors = (payload or {}).get("errors") or []
+        if response.status_code in (401, 403) or any(_is_auth_error(e) for e in errors):
+            raise AuthError(f"Linear rejected the API key for {self.url}: check {self.token_env}")
+        if errors:
+            messages = "; ".join(_error_message(e) for e in errors[:3])
+            raise UpstreamError(
+                f"Linear returned an error for {operation_name} at {self.url}: {messages}"
+            )
+        if (
+            response.status_code >= 400
+            or payload is None
+            or not isinstance(payload.get("data"), dict)
+        ):
+            raise UpstreamError(
+                f"Linear at {self.url} answered {operation_name} with HTTP {response.status_code} "
+                "and no GraphQL data: check the url (it should end in /graphql)"
+            )
+        data: dict[str, Any] = payload["data"]
+        return data
+
+    def _wait_for_budget(self, response: httpx.Response, attempt: int) -> None:
+        if attempt >= self.max_retries:
+            return
+        seconds = _retry_after(response.headers)
+        reset_ms = self.rate_limit.latest_reset_ms()
+        if seconds is None and reset_ms is not None:
+            seconds = reset_ms / 1000 - clock.now().timestamp()
+        if seconds is None:
+            seconds = 2.0**attempt
+        seconds = min(max(seconds, 1.0), MAX_WAIT_SECONDS) + random.uniform(0, 1)
+        log.warning("Linear rate limit reached at %s: waiting %.0f s", self.url, seconds)
+        self._sleep(seconds)
+
+    def _backoff(self, attempt: int, why: str) -> None:
+        if attempt >= self.max_retries:
+            raise UpstreamError(f"Linear at {self.url} kept failing ({why}): try again later")
+        seconds = 2.0**attempt + random.uniform(0, 1)
+        log.warning("Linear at %s failed (%s): retrying in %.0f s", self.url, why, seconds)
+        self._sleep(seconds)
+
+
+def _payload(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        payload = response.json()
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _is_rate_limited(response: httpx.Response, payload: dict[str, Any] | None) -> bool:
+    if response.status_code == 429:
+        return True
+    for error in (payload or {}).get("errors") or []:
+        extensions = error.get("extensions") or {} if isinstance(error, dict) else {}
+        if extensions.get("code") == "RATELIMITED" or extensions.get("type") == "ratelimited":
+            return True
+    return False
+
+
+def _is_auth_error(error: Any) -> bool:
+    if not isinstance(error, dict):
+        return False
+    extensions = error.get("extensions") or {}
+    return extensions.get("type") in _AUTH_TYPES or extensions.get("code") in _AUTH_CODES
+
+
+def _error_message(error: Any) -> str:
+    if not isinstance(error, dict):
+        return str(error)
+    extensions = error.get("extensions") or {}
+    message = str(extensions.get("userPresentableMessage") or error.get("message") or "unknown")
+    path = error.get("path")
+    return f"{message} (at {'.'.join(map(str, path))})" if path else message
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    raw = headers.get("retry-after")
+    try:
+        return float(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    # httpx messages name the host, never the headers, so they are safe to show.
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,322 @@
+"""Every GraphQL document the Linear connector sends, as module constants.
+
+A test validates each one against Linear's published schema (``shared/linear/schema.graphql``)
+and checks, with ``complexity.estimate_complexity`` and the page sizes below, that none can
+cost more than Linear's 10,000-point ceiling for a single query.
+
+Why the shapes are what they are:
+- Every nested connection has an explicit small ``first``: without one Linear assumes 50 and
+  the cost multiplies (``issues{comments{...}}`` would be 50 x 50 items).
+- ``includeArchived: true`` everywhere it exists, or archived issues and cycles vanish.
+- Issues are read newest-last: ``orderBy`` only chooses the field (``createdAt``/``updatedAt``)
+  and Linear returns newest first; the only argument with a direction is ``sort``, which the
+  schema marks ``[INTERNAL]``. So ``IssuesPage`` pages *backwards* with ``last``/``before``
+  from the oldest end, which Relay defines and Linear's docs list, and the connector reverses
+  each page: pages then arrive in ascending ``updatedAt`` without buffering the whole result.
+- Filters are variables built by pure functions in ``source.py``, so the query for a given
+  bookmark is testable without HTTP.
+"""
+
+from __future__ import annotations
+
+# Page sizes. ISSUE_PAGE x the nested sizes is what keeps IssuesPage under 10,000 points
+# (about 6,100 at these values; see tests/connectors/test_linear_queries.py).
+ISSUE_PAGE = 10
+HISTORY_PAGE = 25
+COMMENT_PAGE = 25
+ATTACHMENT_PAGE = 10
+RELATION_PAGE = 10
+LABEL_PAGE = 10
+FOLLOW_UP_PAGE = 100
+CYCLE_PAGE = 50
+TEAM_PAGE = 50
+SCAN_PAGE = 100
+
+USER_FIELDS = """
+fragment UserFields on User { id name displayName email }
+"""
+
+HISTORY_FIELDS = """
+fragment HistoryFields on IssueHistory {
+  id
+  createdAt
+  updatedAt
+  actorId
+  actor { ...UserFields }
+  botActor { id name type }
+  updatedDescription
+  descriptionUpdatedBy { ...UserFields }
+  fromCycleId
+  toCycleId
+}
+"""
+
+COMMENT_FIELDS = """
+fragment CommentFields on Comment {
+  id
+  body
+  createdAt
+  updatedAt
+  url
+  parentId
+  user { ...UserFields }
+  botActor { id name type }
+  externalUser { id name email }
+}
+"""
+
+ATTACHMENT_FIELDS = """
+fragment AttachmentFields on Attachment {
+  id
+  url
+  title
+  subtitle
+  sourceType
+  createdAt
+  creator { ...UserFields }
+}
+"""
+
+RELATION_FIELDS = f"""
+fragment RelationFields on IssueRelation {{
+  id
+  type
+  createdAt
+  relatedIssue {{ id identifier title url labels(first: {LABEL_PAGE}) {{ nodes {{ name }} }} }}
+}}
+"""
+
+INVERSE_RELATION_FIELDS = f"""
+fragment InverseRelationFields on IssueRelation {{
+  id
+  type
+  createdAt
+  issue {{ id identifier title url labels(first: {LABEL_PAGE}) {{ nodes {{ name }} }} }}
+}}
+"""
+
+_ISSUE_EVIDENCE = f"""
+fragment IssueEvidence on Issue {{
+  id
+  identifier
+  title
+  description
+  url
+  createdAt
+  updatedAt
+  archivedAt
+  addedToCycleAt
+  team {{ id key }}
+  cycle {{ id number }}
+  state {{ name type }}
+  creator {{ ...UserFields }}
+  labels(first: {LABEL_PAGE}) {{ nodes {{ name }} }}
+  history(first: {HISTORY_PAGE}) {{
+    nodes {{ ...HistoryFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+  comments(first: {COMMENT_PAGE}, includeArchived: true) {{
+    nodes {{ ...CommentFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+  attachments(first: {ATTACHMENT_PAGE}) {{
+    nodes {{ ...AttachmentFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+  relations(first: {RELATION_PAGE}) {{
+    nodes {{ ...RelationFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+  inverseRelations(first: {RELATION_PAGE}) {{
+    nodes {{ ...InverseRelationFields }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
+ISSUE_EVIDENCE_FRAGMENTS = (
+    _ISSUE_EVIDENCE
+    + USER_FIELDS
+    + HISTORY_FIELDS
+    + COMMENT_FIELDS
+    + ATTACHMENT_FIELDS
+    + RELATION_FIELDS
+    + INVERSE_RELATION_FIELDS
+)
+
+VIEWER = """
+query Viewer {
+  viewer { id name displayName email }
+}
+"""
+
+TEAMS = """
+query Teams($keys: [String!]!, $first: Int!) {
+  teams(first: $first, filter: { key: { in: $keys } }) {
+    nodes { id key name cyclesEnabled }
+  }
+}
+"""
+
+CYCLES = """
+query Cycles($filter: CycleFilter!, $first: Int!, $after: String) {
+  cycles(first: $first, after: $after, filter: $filter, includeArchived: true) {
+    nodes {
+      id
+      number
+      name
+      startsAt
+      endsAt
+      completedAt
+      isActive
+      isFuture
+      isPast
+      team { id key }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# Backwards from the oldest end: see the module docstring.
+ISSUES_PAGE = (
+    """
+query IssuesPage($filter: IssueFilter!, $last: Int!, $before: String) {
+  issues(last: $last, before: $before, filter: $filter, orderBy: updatedAt, includeArchived: true) {
+    nodes { ...IssueEvidence }
+    pageInfo { hasPreviousPage startCursor }
+  }
+}
+"""
+    + ISSUE_EVIDENCE_FRAGMENTS
+)
+
+ISSUES_BY_ID = (
+    """
+query IssuesById($ids: [ID!]!, $first: Int!) {
+  issues(first: $first, filter: { id: { in: $ids } }, includeArchived: true) {
+    nodes { ...IssueEvidence }
+  }
+}
+"""
+    + ISSUE_EVIDENCE_FRAGMENTS
+)
+
+# Whether a new comment or attachment bumps the issue's updatedAt is undocumented, so these
+# two find issues whose discussion moved while the issue itself did not.
+COMMENTS_SINCE = """
+query CommentsSince($filter: CommentFilter!, $first: Int!, $after: String) {
+  comments(first: $first, after: $after, filter: $filter, includeArchived: true) {
+    nodes { id issue { id updatedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# AttachmentFilter cannot filter by issue or team: the team is checked client-side.
+ATTACHMENTS_SINCE = """
+query AttachmentsSince($filter: AttachmentFilter!, $first: Int!, $after: String) {
+  attachments(first: $first, after: $after, filter: $filter, includeArchived: true) {
+    nodes { id issue { id updatedAt team { key } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+ISSUE_HISTORY_PAGE = (
+    """
+query IssueHistoryPage($id: String!, $first: Int!, $after: String) {
+  issue(id: $id) {
+    id
+    history(first: $first, after: $after) {
+      nodes { ...HistoryFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + HISTORY_FIELDS
+    + USER_FIELDS
+)
+
+ISSUE_COMMENTS_PAGE = (
+    """
+query IssueCommentsPage($id: String!, $first: Int!, $after: String) {
+  issue(id: $id) {
+    id
+    comments(first: $first, after: $after, includeArchived: true) {
+      nodes { ...CommentFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + COMMENT_FIELDS
+    + USER_FIELDS
+)
+
+ISSUE_ATTACHMENTS_PAGE = (
+    """
+query IssueAttachmentsPage($id: String!, $first: Int!, $after: String) {
+  issue(id: $id) {
+    id
+    attachments(first: $first, after: $after) {
+      nodes { ...AttachmentFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + ATTACHMENT_FIELDS
+    + USER_FIELDS
+)
+
+ISSUE_RELATIONS_PAGE = (
+    """
+query IssueRelationsPage($id: String!, $first: Int!, $after: String) {
+  issue(id: $id) {
+    id
+    relations(first: $first, after: $after) {
+      nodes { ...RelationFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + RELATION_FIELDS
+)
+
+ISSUE_INVERSE_RELATIONS_PAGE = (
+    """
+query IssueInverseRelationsPage($id: String!, $first: Int!, $after: String) {
+  issue(id: $id) {
+    id
+    inverseRelations(first: $first, after: $after) {
+      nodes { ...InverseRelationFields }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+    + INVERSE_RELATION_FIELDS
+)
+
+# Operation name -> (document, the variables the connector pages with). The tests validate
+# and price every entry; a document missing here fails the "every constant is listed" test.
+DOCUMENTS: dict[str, tuple[str, dict[str, object]]] = {
+    "Viewer": (VIEWER, {}),
+    "Teams": (TEAMS, {"keys": ["ENG"], "first": TEAM_PAGE}),
+    "Cycles": (CYCLES, {"filter": {}, "first": CYCLE_PAGE}),
+    "IssuesPage": (ISSUES_PAGE, {"filter": {}, "last": ISSUE_PAGE}),
+    "IssuesById": (ISSUES_BY_ID, {"ids": ["x"], "first": ISSUE_PAGE}),
+    "CommentsSince": (COMMENTS_SINCE, {"filter": {}, "first": SCAN_PAGE}),
+    "AttachmentsSince": (ATTACHMENTS_SINCE, {"filter": {}, "first": SCAN_PAGE}),
+    "IssueHistoryPage": (ISSUE_HISTORY_PAGE, {"id": "x", "first": FOLLOW_UP_PAGE}),
+    "IssueCommentsPage": (ISSUE_COMMENTS_PAGE, {"id": "x", "first": FOLLOW_UP_PAGE}),
+    "IssueAttachmentsPage": (ISSUE_ATTACHMENTS_PAGE, {"id": "x", "first": FOLLOW_UP_PAGE}),
+    "IssueRelationsPage": (ISSUE_RELATIONS_PAGE, {"id": "x", "first": FOLLOW_UP_PAGE}),
+    "IssueInverseRelationsPage": (
+        ISSUE_INVERSE_RELATIONS_PAGE,
+        {"id": "x", "first": FOLLOW_UP_PAGE},
+    ),
+}

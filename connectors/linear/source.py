@@ -1,0 +1,265 @@
+"""``LinearSource``: the Source protocol over Linear's GraphQL API.
+
+How a poll reads (``fetch_issues``):
+1. If there is a bookmark, ``CommentsSince`` and ``AttachmentsSince`` find issues whose
+   discussion moved since it while their ``updatedAt`` did not (whether a new comment bumps
+   ``updatedAt`` is undocumented). Those issues are older than the bookmark, so they are
+   yielded first (``IssuesById``), which keeps the pages in ascending ``updatedAt``.
+2. ``IssuesPage`` reads every issue of the teams updated at or after the bookmark (inclusive,
+   so sync's overlap re-reads late arrivals), ``includeArchived: true``, with its full evidence.
+   Linear lists newest first and its only ascending sort is ``[INTERNAL]``, so the connector
+   pages backwards (``last``/``before``) from the oldest end and reverses each page: every
+   GraphQL page becomes one yielded page, oldest first, with nothing buffered. An issue
+   updated while the poll runs moves to the newest end and is read again there.
+3. A nested connection with more pages (history, comments, attachments, relations) is
+   drained with its own ``Issue*Page`` query before the issue is mapped.
+Yielded: issues that are or were in one of the given sprints, and backlog issues (in no
+cycle), whose snapshot becomes the exact baseline if they join a cycle later.
+
+``documentContentHistory`` is not used: it is ``[Internal]``/``[ALPHA]``, its snapshots are
+coalesced and hold ProseMirror JSON rather than the markdown ``description`` is served as, so a
+baseline rebuilt from it would differ in markup from every later snapshot and could show AC
+changes that never happened. An issue first seen after its cycle started gets the earliest
+snapshot as its baseline, which sync marks approximate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from connectors.base import Check, RequestStats
+from connectors.linear import queries
+from connectors.linear._mapping import map_issue_bundle, map_sprint
+from connectors.linear.client import LinearClient
+from tracker.clock import parse_time
+from tracker.config import LinearSourceConfig
+from tracker.domain import IssueBundle, SourceKind, Sprint
+from tracker.errors import SourceError
+
+Node = dict[str, Any]
+
+# (field on Issue, follow-up document, operation name)
+_NESTED: tuple[tuple[str, str, str], ...] = (
+    ("history", queries.ISSUE_HISTORY_PAGE, "IssueHistoryPage"),
+    ("comments", queries.ISSUE_COMMENTS_PAGE, "IssueCommentsPage"),
+    ("attachments", queries.ISSUE_ATTACHMENTS_PAGE, "IssueAttachmentsPage"),
+    ("relations", queries.ISSUE_RELATIONS_PAGE, "IssueRelationsPage"),
+    ("inverseRelations", queries.ISSUE_INVERSE_RELATIONS_PAGE, "IssueInverseRelationsPage"),
+)
+
+
+def wire_time(value: datetime) -> str:
+    """Linear's own timestamp form: UTC, milliseconds, ``Z``."""
+    text = value.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
+
+
+def issue_filter(team_keys: Sequence[str], since: datetime | None) -> dict[str, Any]:
+    found: dict[str, Any] = {"team": {"key": {"in": list(team_keys)}}}
+    if since is not None:
+        found["updatedAt"] = {"gte": wire_time(since)}
+    return found
+
+
+def cycle_filter(team_keys: Sequence[str]) -> dict[str, Any]:
+    return {"team": {"key": {"in": list(team_keys)}}}
+
+
+def comment_filter(team_keys: Sequence[str], since: datetime) -> dict[str, Any]:
+    return {
+        "updatedAt": {"gte": wire_time(since)},
+        "issue": {"team": {"key": {"in": list(team_keys)}}},
+    }
+
+
+def attachment_filter(since: datetime) -> dict[str, Any]:
+    return {"updatedAt": {"gte": wire_time(since)}}
+
+
+class LinearSource:
+    """Reads cycles and issues of ``config.teams`` from one Linear workspace."""
+
+    kind = SourceKind.LINEAR
+
+    def __init__(
+        self,
+        config: LinearSourceConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = config.name
+        self.config = config
+        self.teams = list(config.teams)
+        self.stats = RequestStats()
+        self.client = LinearClient(
+            config.url,
+            config.token,
+            config.token_env,
+            timeout=config.timeout,
+            max_retries=config.max_retries,
+            transport=transport,
+            sleep=sleep,
+            stats=self.stats,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- doctor ---------------------------------------------------------------------------
+
+    def check(self) -> list[Check]:
+        url, env = self.config.url, self.config.token_env
+        try:
+            viewer = self.client.execute(queries.VIEWER, "Viewer")["viewer"]
+        except SourceError as exc:
+            fix = f"export {env}=<a personal API key from Linear › Settings › Security & access>"
+            return [Check(f"Linear credentials for {url}", False, exc.message, fix)]
+        who = viewer.get("email") or viewer.get("name") or "?"
+        checks = [Check(f"Linear credentials for {url}", True, f"authenticated as {who}")]
+        try:
+            data = self.client.execute(
+                queries.TEAMS, "Teams", {"keys": self.teams, "first": queries.TEAM_PAGE}
+            )
+        except SourceError as exc:
+            return [*checks, Check("Linear teams", False, exc.message)]
+        found = {t["key"]: t for t in data["teams"]["nodes"]}
+        return checks + [_team_check(key, found.get(key), who) for key in self.teams]
+
+    # -- sprints --------------------------------------------------------------------------
+
+    def fetch_sprints(self) -> list[Sprint]:
+        variables = {"filter": cycle_filter(self.teams), "first": queries.CYCLE_PAGE}
+        nodes = self._forward(queries.CYCLES, "Cycles", "cycles", variables)
+        sprints = [map_sprint(self.name, n) for page in nodes for n in page]
+        return sorted(
+            sprints, key=lambda s: (s.board, s.started_at or datetime.min.replace(tzinfo=UTC))
+        )
+
+    # -- issues ---------------------------------------------------------------------------
+
+    def fetch_issues(
+        self, sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]:
+        wanted = {s.id for s in sprints}
+        if not wanted:
+            return
+        if since is not None:
+            stale = self._issues_with_new_discussion(since)
+            for start in range(0, len(stale), queries.ISSUE_PAGE):
+                ids = stale[start : start + queries.ISSUE_PAGE]
+                data = self.client.execute(
+                    queries.ISSUES_BY_ID, "IssuesById", {"ids": ids, "first": len(ids)}
+                )
+                yield from self._page(data["issues"]["nodes"], wanted)
+        for nodes in self._backward_issue_pages(since):
+            yield from self._page(nodes, wanted)
+
+    def _page(self, nodes: list[Node], wanted: set[str]) -> Iterator[list[IssueBundle]]:
+        bundles = [map_issue_bundle(self.name, self._drain(node)) for node in nodes]
+        kept = [b for b in bundles if _touches(b, wanted)]
+        kept.sort(
+            key=lambda b: (b.issue.updated_at or datetime.min.replace(tzinfo=UTC), b.issue.key)
+        )
+        if kept:
+            yield kept
+
+    def _backward_issue_pages(self, since: datetime | None) -> Iterator[list[Node]]:
+        before: str | None = None
+        filter_ = issue_filter(self.teams, since)
+        while True:
+            variables = {"filter": filter_, "last": queries.ISSUE_PAGE, "before": before}
+            connection = self.client.execute(queries.ISSUES_PAGE, "IssuesPage", variables)["issues"]
+            yield list(reversed(connection["nodes"]))
+            info = connection["pageInfo"]
+            if not info.get("hasPreviousPage") or not info.get("startCursor"):
+                return
+            before = info["startCursor"]
+
+    def _issues_with_new_discussion(self, since: datetime) -> list[str]:
+        """Ids of team issues with comments/attachments updated since ``since`` while the
+        issue's own ``updatedAt`` is older (so ``IssuesPage`` will not list them), oldest first."""
+        found: dict[str, str] = {}
+        comments = {"filter": comment_filter(self.teams, since), "first": queries.SCAN_PAGE}
+        for page in self._forward(queries.COMMENTS_SINCE, "CommentsSince", "comments", comments):
+            found.update(
+                (n["issue"]["id"], n["issue"]["updatedAt"]) for n in page if n.get("issue")
+            )
+        attachments = {"filter": attachment_filter(since), "first": queries.SCAN_PAGE}
+        for page in self._forward(
+            queries.ATTACHMENTS_SINCE, "AttachmentsSince", "attachments", attachments
+        ):
+            for node in page:
+                issue = node.get("issue") or {}
+                if (issue.get("team") or {}).get("key") in self.teams:
+                    found[issue["id"]] = issue["updatedAt"]
+        stale = [(_time(updated), id_) for id_, updated in found.items()]
+        return [id_ for updated, id_ in sorted(stale) if updated < since]
+
+    def _drain(self, node: Node) -> Node:
+        """Fetch the remaining pages of every nested connection that has more."""
+        for field, document, operation in _NESTED:
+            connection = node.get(field) or {}
+            info = connection.get("pageInfo") or {}
+            after = info.get("endCursor")
+            nodes = list(connection.get("nodes") or [])
+            while info.get("hasNextPage") and after:
+                variables = {"id": node["id"], "first": queries.FOLLOW_UP_PAGE, "after": after}
+                more = self.client.execute(document, operation, variables)["issue"][field]
+                nodes.extend(more["nodes"])
+                info = more["pageInfo"]
+                after = info.get("endCursor")
+            node[field] = {"nodes": nodes}
+        return node
+
+    def _forward(
+        self, document: str, operation: str, field: str, variables: dict[str, Any]
+    ) -> Iterator[list[Node]]:
+        after: str | None = None
+        while True:
+            connection = self.client.execute(document, operation, {**variables, "after": after})[
+                field
+            ]
+            yield connection["nodes"]
+            info = connection["pageInfo"]
+            if not info.get("hasNextPage") or not info.get("endCursor"):
+                return
+            after = info["endCursor"]
+
+
+def _time(value: str) -> datetime:
+    parsed = parse_time(value)
+    assert parsed is not None  # updatedAt is DateTime! in the schema
+    return parsed
+
+
+def _touches(bundle: IssueBundle, wanted: set[str]) -> bool:
+    """In one of the sprints now or before, or in no cycle at all: a backlog issue may join a
+    cycle later, and its snapshot from before that is then the exact baseline."""
+    if not bundle.sprint_ids or wanted.intersection(bundle.sprint_ids):
+        return True
+    return any(m.sprint_id in wanted for m in bundle.memberships)
+
+
+def _team_check(key: str, team: Node | None, who: str) -> Check:
+    what = f"Linear team {key}"
+    if team is None:
+        return Check(
+            what,
+            False,
+            f"no team with key {key} is visible to {who}",
+            "fix `teams` in tracker.toml (team keys are the prefix of issue ids, e.g. ENG)",
+        )
+    if not team.get("cyclesEnabled"):
+        return Check(
+            what,
+            False,
+            f"{team['name']}: cycles are turned off, so there are no sprints",
+            "turn on cycles in the team's Linear settings, or remove the team",
+        )
+    return Check(what, True, team["name"])

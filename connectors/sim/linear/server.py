@@ -1,0 +1,276 @@
+"""``LinearSimulator``: a loopback HTTP server that speaks Linear's GraphQL wire format.
+
+``POST /graphql`` with ``{"query", "variables", "operationName"}``, executed by graphql-core
+against the subset schema in ``schema.graphql`` over a ``LinearWorkspace`` as of ``ws.now``.
+
+What it reproduces from Linear (see ``shared/reference/linear-api.md``):
+- Auth: ``Authorization: <personal API key>`` with no ``Bearer``; ``Bearer <token>`` only for
+  an OAuth token. Anything else is an ``authentication error`` (HTTP 400, Linear's shape).
+- Headers on every response: ``X-Complexity``, ``X-RateLimit-Requests-{Limit,Remaining,Reset}``
+  and ``X-RateLimit-Complexity-{Limit,Remaining,Reset}``; resets are UTC epoch milliseconds.
+  Budgets are leaky buckets refilled continuously over an hour.
+- An exhausted budget is HTTP **400** with ``extensions.code == "RATELIMITED"``; a document
+  over 10,000 points is refused; invalid documents and missing entities are HTTP 200 with
+  ``errors``.
+- ``fail_next(kind)`` injects what a test cannot provoke cheaply: ``"ratelimited"`` (400),
+  ``"http429"`` (429 with ``Retry-After``), ``"auth"``, ``"graphql_error"`` (200 + errors).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from graphql import GraphQLError, execute_sync, parse, validate
+
+from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim.linear.resolvers import Ctx, resolve_field, simulator_schema
+from connectors.sim.linear.workspace import LinearWorkspace
+from tracker import clock
+
+HOUR_MS = 3_600_000
+FAILURE_KINDS = ("ratelimited", "http429", "auth", "graphql_error")
+Reply = tuple[int, dict[str, Any], dict[str, str]]
+
+
+class _Bucket:
+    """A leaky bucket: ``limit`` tokens refilled evenly over an hour."""
+
+    def __init__(self, limit: int, now_ms: int) -> None:
+        self.limit = limit
+        self.remaining = float(limit)
+        self.at_ms = now_ms
+
+    def refill(self, now_ms: int) -> None:
+        elapsed = max(0, now_ms - self.at_ms)
+        self.remaining = min(self.limit, self.remaining + elapsed * self.limit / HOUR_MS)
+        self.at_ms = now_ms
+
+    def reset_ms(self) -> int:
+        """When the bucket is full again (epoch ms)."""
+        return self.at_ms + int((self.limit - self.remaining) * HOUR_MS / self.limit)
+
+
+def _error(message: str, **extensions: Any) -> dict[str, Any]:
+    return {"message": message, "extensions": {"userError": True, **extensions}}
+
+
+AUTH_ERROR = _error(
+    "Authentication required, not authenticated",
+    type="authentication error",
+    code="AUTHENTICATION_ERROR",
+    statusCode=401,
+    userPresentableMessage="You need to authenticate to access this operation.",
+)
+RATELIMITED_ERROR = _error(
+    "Rate limit exceeded",
+    type="ratelimited",
+    code="RATELIMITED",
+    statusCode=429,
+    userPresentableMessage="Rate limit exceeded. Please try again later.",
+)
+
+
+class LinearSimulator:
+    """Serve ``ws`` on ``http://127.0.0.1:<port>/graphql`` for the life of the ``with`` block."""
+
+    def __init__(
+        self,
+        ws: LinearWorkspace,
+        api_key: str,
+        *,
+        latency: float = 0.0,
+        oauth_token: str | None = None,
+        requests_per_hour: int = 2_500,
+        complexity_per_hour: int = 3_000_000,
+        clock_fn: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.latency = latency
+        self.requests: Counter[str] = Counter()
+        self.complexity = 0
+        self._accepted = {api_key} | ({f"Bearer {oauth_token}"} if oauth_token else set())
+        self._clock = clock_fn or clock.now
+        now = self._now_ms()
+        self._requests = _Bucket(requests_per_hour, now)
+        self._points = _Bucket(complexity_per_hour, now)
+        self._failures: deque[str] = deque()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/graphql"
+
+    def __enter__(self) -> LinearSimulator:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail_next(self, kind: str = "ratelimited", count: int = 1) -> None:
+        if kind not in FAILURE_KINDS:
+            raise ValueError(f"unknown failure {kind!r}; one of {', '.join(FAILURE_KINDS)}")
+        with self._lock:
+            self._failures.extend([kind] * count)
+
+    def _now_ms(self) -> int:
+        return int(self._clock().timestamp() * 1000)
+
+    # -- one request ------------------------------------------------------------------------
+
+    def handle(self, authorization: str | None, body: bytes) -> Reply:
+        if self.latency:
+            time.sleep(self.latency)
+        try:
+            request = json.loads(body)
+            query, operation = request["query"], request.get("operationName")
+        except (ValueError, KeyError, TypeError):
+            return (
+                400,
+                {"errors": [_error("Body must be JSON with a query", type="invalid input")]},
+                {},
+            )
+        with self._lock:
+            self.requests[operation or "anonymous"] += 1
+            failure = self._failures.popleft() if self._failures else None
+            if failure is None and authorization not in self._accepted:
+                failure = "auth"
+            return self._answer(failure, query, operation, request.get("variables") or {})
+
+    def _answer(
+        self, failure: str | None, query: str, operation: str | None, variables: dict[str, Any]
+    ) -> Reply:
+        now = self._now_ms()
+        self._requests.refill(now)
+        self._points.refill(now)
+        if failure == "auth":
+            return 400, {"errors": [AUTH_ERROR]}, {}
+        if failure == "http429":
+            return 429, {"errors": [_error("Too many requests")]}, {"Retry-After": "2"}
+        if failure == "ratelimited" or self._requests.remaining < 1:
+            return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0, exhausted_ms=now + 2000)
+        if failure == "graphql_error":
+            error = _error("Internal error: the simulator was told to fail", type="internal error")
+            return 200, {"data": None, "errors": [error]}, self._headers(0)
+        return self._execute(query, operation, variables)
+
+    def _execute(self, query: str, operation: str | None, variables: dict[str, Any]) -> Reply:
+        schema = simulator_schema()
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return 200, {"errors": [exc.formatted]}, self._headers(0)
+        problems = validate(schema, document)
+        if problems:
+            return 200, {"errors": [e.formatted for e in problems]}, self._headers(0)
+        cost = estimate_complexity(document, schema, variables, operation)
+        if cost > MAX_QUERY_COMPLEXITY:
+            error = _error(
+                f"Query too complex: {cost} points, the maximum is {MAX_QUERY_COMPLEXITY}",
+                type="invalid input",
+                code="QUERY_TOO_COMPLEX",
+            )
+            return 200, {"errors": [error]}, self._headers(0)
+        if self._points.remaining < cost:
+            return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0)
+        self._requests.remaining -= 1
+        self._points.remaining -= cost
+        self.complexity += cost
+        ctx = Ctx(self.ws.as_of(self.ws.now), self._rate_limit_status())
+        result = execute_sync(
+            schema,
+            document,
+            context_value=ctx,
+            variable_values=variables,
+            operation_name=operation,
+            field_resolver=resolve_field,
+        )
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [e.formatted for e in result.errors]
+        return 200, payload, self._headers(cost)
+
+    def _headers(self, cost: int, *, exhausted_ms: int | None = None) -> dict[str, str]:
+        requests_left = 0 if exhausted_ms else int(self._requests.remaining)
+        return {
+            "X-Complexity": str(cost),
+            "X-RateLimit-Requests-Limit": str(self._requests.limit),
+            "X-RateLimit-Requests-Remaining": str(requests_left),
+            "X-RateLimit-Requests-Reset": str(exhausted_ms or self._requests.reset_ms()),
+            "X-RateLimit-Complexity-Limit": str(self._points.limit),
+            "X-RateLimit-Complexity-Remaining": str(int(self._points.remaining)),
+            "X-RateLimit-Complexity-Reset": str(self._points.reset_ms()),
+        }
+
+    def _rate_limit_status(self) -> dict[str, Any]:
+        def limit(kind: str, bucket: _Bucket) -> dict[str, Any]:
+            return {
+                "type": kind,
+                "allowedAmount": bucket.limit,
+                "remainingAmount": bucket.remaining,
+                "requestedAmount": 1,
+                "reset": bucket.reset_ms(),
+                "period": HOUR_MS,
+            }
+
+        return {
+            "identifier": "api-key",
+            "kind": "api key",
+            "limits": [limit("requestCount", self._requests), limit("complexity", self._points)],
+        }
+
+
+def _handler_for(sim: LinearSimulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            if self.path.split("?")[0] != "/graphql":
+                self._send(404, {"errors": [_error("Not found")]}, {})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                status, payload, headers = sim.handle(
+                    self.headers.get("Authorization"), self.rfile.read(length)
+                )
+            except Exception as exc:  # a simulator bug must reach the test as an answer
+                error = _error(f"Simulator error: {exc!r}", type="internal error")
+                status, payload, headers = 500, {"errors": [error]}, {}
+            self._send(status, payload, headers)
+
+        def do_GET(self) -> None:
+            self._send(404, {"errors": [_error("POST /graphql")]}, {})
+
+        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+            body = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # the test output stays clean; requests are counted in sim.requests
+
+    return Handler
