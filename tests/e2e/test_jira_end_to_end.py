@@ -17,7 +17,7 @@ from connectors.sim.jira.demo import expected_summary
 from tracker import clock
 from tracker.cli import run
 
-TOKEN = "e2e-token-value-1234"  # noqa: S105 (the simulator's, never a real one)
+TOKEN = "e2e-token-value-1234"
 NAMES = {p.email: p.name for p in DEMO.people}
 FIXED_NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)  # tests/conftest.py fixes the clock here
 

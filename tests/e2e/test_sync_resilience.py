@@ -24,7 +24,7 @@ from tracker.domain import IssueBundle, Sprint
 from tracker.store import Store
 from tracker.sync import sync_source
 
-TOKEN = "resilience-token-5678"  # noqa: S105 (the simulator's)
+TOKEN = "resilience-token-5678"
 
 
 def config_text(url: str, database: str) -> str:
@@ -38,7 +38,9 @@ def config_text(url: str, database: str) -> str:
 @pytest.fixture
 def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[JiraSimulator]:
     monkeypatch.setenv("E2E_JIRA_TOKEN", TOKEN)
-    with JiraSimulator(build_demo_workspace(), flavour="cloud", email=DEMO.email, token=TOKEN) as server:
+    with JiraSimulator(
+        build_demo_workspace(), flavour="cloud", email=DEMO.email, token=TOKEN
+    ) as server:
         yield server
 
 
@@ -51,8 +53,8 @@ def clean_reference(sim: JiraSimulator, tmp_path: Path) -> tuple[dict[str, int],
 
 
 def report(path: Path) -> str:
-    from io import StringIO
     from contextlib import redirect_stdout
+    from io import StringIO
 
     buffer = StringIO()
     with redirect_stdout(buffer):
@@ -80,7 +82,9 @@ def test_interrupted_after_two_pages_resumes_without_loss_or_doubles(
     source = JiraSource(config.source[0])  # type: ignore[arg-type]
     real = source.fetch_issues
 
-    def dies_after_two_pages(sprints: Sequence[Sprint], since: datetime | None) -> Iterator[list[IssueBundle]]:
+    def dies_after_two_pages(
+        sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]:
         for number, page in enumerate(real(sprints, since)):
             if number == 2:
                 raise Interrupted
@@ -122,7 +126,9 @@ def test_killed_process_then_rerun_completes(sim: JiraSimulator, tmp_path: Path)
     proc.wait(timeout=30)
     sim.latency = 0.0
     assert run(["--config", str(path), "sync"]) == 0
-    assert without_cursors(Store(f"sqlite:///{database}").counts()) == without_cursors(expected_counts)
+    assert without_cursors(Store(f"sqlite:///{database}").counts()) == without_cursors(
+        expected_counts
+    )
     assert report(path) == expected_report
 
 

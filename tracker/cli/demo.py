@@ -1,8 +1,8 @@
 """``tracker demo``: the whole product on the bundled sample workspace, no account needed.
 
-Starts the built-in Jira (and Linear) simulators on loopback, writes a real tracker.toml
-and SQLite database into a directory, runs the real sync through the real connectors,
-and prints the report of Jira sprint 42 and Linear cycle ENG-12.
+Starts the built-in Jira Cloud and Linear simulators on loopback, writes a real
+tracker.toml and SQLite database into a directory, runs the real sync through the real
+connectors, and prints the reports of Jira sprint 42 and Linear cycle ENG-12.
 """
 
 from __future__ import annotations
@@ -12,25 +12,28 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from connectors.sim.jira import DEMO, JiraSimulator, build_demo_workspace
+from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
+from reports import render_report
 from tracker import clock
 from tracker.cli import wiring
 from tracker.cli.output import emit
-from tracker.errors import SourceError
+from tracker.config import Config
 from tracker.service import build_report, rules_from
+from tracker.store import Store
 from tracker.sync import sync_source
 
-JIRA_TOKEN_ENV = "TRACKER_DEMO_JIRA_TOKEN"  # noqa: S105 (a variable name, not a secret)
+JIRA_TOKEN_ENV = "TRACKER_DEMO_JIRA_TOKEN"  # noqa: S105 (a variable's name, not a secret)
 LINEAR_TOKEN_ENV = "TRACKER_DEMO_LINEAR_KEY"  # noqa: S105
 
 
-def demo_config(
-    database: str, jira_url: str, linear_url: str | None, linear_team: str | None
-) -> str:
-    engineers = ", ".join(f'"{e}"' for e in DEMO.engineers)
-    text = f"""\
+def demo_config(database: str, jira_url: str, linear_url: str) -> str:
+    roster = sorted(set(DEMO.engineers) | set(LINEAR_DEMO.engineers))
+    engineers = ", ".join(f'"{e}"' for e in roster)
+    return f"""\
 # Written by `tracker demo`: the sample workspace, served by the built-in simulators.
 database = "{database}"
 
@@ -42,23 +45,17 @@ email = "{DEMO.email}"
 token_env = "{JIRA_TOKEN_ENV}"
 boards = [{DEMO.pay_board}]
 ac_field = "{DEMO.ac_field}"
-"""
-    if linear_url and linear_team:
-        text += f"""
+
 [[source]]
 name = "demo-linear"
 type = "linear"
 url = "{linear_url}"
 token_env = "{LINEAR_TOKEN_ENV}"
-teams = ["{linear_team}"]
-"""
-    return (
-        text
-        + f"""
+teams = ["{LINEAR_DEMO.team_key}"]
+
 [policy]
 engineers = [{engineers}]
 """
-    )
 
 
 @contextlib.contextmanager
@@ -72,53 +69,49 @@ def _directory(chosen: Path | None) -> Iterator[Path]:
 
 
 def run_demo(directory: Path | None) -> None:
-    with _directory(directory) as folder:
-        db_path = folder / "demo.db"
-        if db_path.exists():
-            db_path.unlink()  # the demo always starts from an empty database
-        jira_token = secrets.token_urlsafe(16)
-        with JiraSimulator(
+    jira_token = secrets.token_urlsafe(16)
+    linear_workspace = build_demo_linear_workspace()
+    with (
+        _directory(directory) as folder,
+        JiraSimulator(
             build_demo_workspace(), flavour="cloud", email=DEMO.email, token=jira_token
-        ) as jira:
-            linear = _linear_demo()
-            config_path = folder / "tracker.toml"
-            config_path.write_text(
-                demo_config(
-                    f"sqlite:///{db_path}",
-                    jira.url,
-                    linear.url if linear else None,
-                    linear.team if linear else None,
-                ),
-                encoding="utf-8",
-            )
-            env = {JIRA_TOKEN_ENV: jira_token}
-            if linear:
-                env[LINEAR_TOKEN_ENV] = linear.token
-            config = wiring.read_config(config_path, env)
-            store = wiring.open_store(config)
-            print(f"tracker demo: simulated Jira Cloud at {jira.url}", file=sys.stderr)
-            jira_source = wiring.build_source(config.sources(["demo-jira"])[0])
-            try:
-                result = sync_source(store, jira_source, url=jira.url)
-            finally:
-                jira_source.close()
+        ) as jira,
+        LinearSimulator(linear_workspace, api_key=LINEAR_DEMO.api_key) as linear,
+    ):
+        db_path = folder / "demo.db"
+        db_path.unlink(missing_ok=True)  # the demo always starts from an empty database
+        config_path = folder / "tracker.toml"
+        config_path.write_text(
+            demo_config(f"sqlite:///{db_path}", jira.url, linear.url), encoding="utf-8"
+        )
+        env = {JIRA_TOKEN_ENV: jira_token, LINEAR_TOKEN_ENV: LINEAR_DEMO.api_key}
+        config = wiring.read_config(config_path, env)
+        store = wiring.open_store(config)
+        try:
+            _sync_once(store, config, "demo-jira", jira.url)
             print(
-                f"tracker demo: synced {result.issues} issues of {result.sprints} sprints "
-                f"in {sum(jira.requests.values())} requests",
+                f"tracker demo: simulated Jira Cloud at {jira.url}: "
+                f"{sum(jira.requests.values())} requests",
                 file=sys.stderr,
             )
-            if linear:
-                linear.sync(store, config)
+            # Linear keeps no old descriptions: replay the cycle as a nightly cron would
+            # have seen it, one poll per simulated night.
+            for moment in LINEAR_DEMO.poll_times:
+                linear_workspace.advance_to(moment)
+                _sync_once(store, config, "demo-linear", linear.url, at=moment)
+            print(
+                f"tracker demo: simulated Linear at {linear.url}: {len(LINEAR_DEMO.poll_times)} "
+                f"nightly polls, {sum(linear.requests.values())} requests",
+                file=sys.stderr,
+            )
             rules = rules_from(config.policy)
-            emit(_render(build_report(store, rules, str(DEMO.demo_sprint), "demo-jira")), None)
-            if linear:
-                emit(
-                    "\n" + _render(build_report(store, rules, linear.cycle_key, "demo-linear")),
-                    None,
-                )
+            color = wiring.use_color()
+            jira_report = build_report(store, rules, str(DEMO.demo_sprint), "demo-jira")
+            linear_report = build_report(store, rules, LINEAR_DEMO.demo_cycle_key, "demo-linear")
+            emit(render_report(jira_report, "table", color=color), None)
+            emit("\n" + render_report(linear_report, "table", color=color), None)
+        finally:
             store.close()
-            if linear:
-                linear.close()
         if directory is not None:
             print(
                 f"tracker demo: kept {config_path} and {db_path}; try "
@@ -127,53 +120,14 @@ def run_demo(directory: Path | None) -> None:
             )
 
 
-def _render(report: object) -> str:
-    from reports import render_report
-    from tracker.findings import SprintReport
-
-    assert isinstance(report, SprintReport)
-    return render_report(report, "table", color=wiring.use_color())
-
-
-class _LinearDemo:
-    """Drives the Linear simulator through its timeline: Linear keeps no old
-    descriptions, so the demo polls at several simulated moments as a nightly cron would."""
-
-    def __init__(self) -> None:
-        from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
-
-        self.token = LINEAR_DEMO.api_key
-        self.team = LINEAR_DEMO.team_key
-        self.cycle_key = LINEAR_DEMO.demo_cycle_key
-        self._workspace = build_demo_linear_workspace()
-        self._sim = LinearSimulator(self._workspace, api_key=self.token)
-        self._sim.__enter__()
-        self.url = self._sim.url
-        self._poll_times = LINEAR_DEMO.poll_times
-
-    def sync(self, store: object, config: object) -> None:
-        from tracker.config import Config
-        from tracker.store import Store
-
-        assert isinstance(store, Store) and isinstance(config, Config)
-        for moment in self._poll_times:
-            self._workspace.advance_to(moment)
-            clock.set_clock(lambda moment=moment: moment)
-            source = wiring.build_source(config.sources(["demo-linear"])[0])
-            try:
-                sync_source(store, source, url=self.url)
-            finally:
-                source.close()
-        clock.reset_clock()
-
-    def close(self) -> None:
-        self._sim.__exit__(None, None, None)
-
-
-def _linear_demo() -> _LinearDemo | None:
+def _sync_once(
+    store: Store, config: Config, name: str, url: str, *, at: datetime | None = None
+) -> None:
+    source = wiring.build_source(config.sources([name])[0])
+    if at is not None:
+        clock.set_clock(lambda: at)
     try:
-        return _LinearDemo()
-    except ImportError:
-        return None
-    except SourceError:
-        return None
+        sync_source(store, source, url=url)
+    finally:
+        source.close()
+        clock.reset_clock()

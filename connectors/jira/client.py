@@ -1,0 +1,283 @@
+"""HTTP to Jira through the `jira` library, with our own retries, timeouts and error mapping.
+
+The library's ``ResilientSession`` retries only 429/503-with-Retry-After and connection
+errors, jitters below ``Retry-After``, cannot parse a date-form ``Retry-After`` and sleeps
+for real (reference §5, pitfall 11). So the library gets ``max_retries=0`` (one attempt per
+call) and :class:`JiraClient` does the retrying: it honours ``Retry-After`` (seconds or an
+HTTP date) and ``X-RateLimit-Reset`` on 429/503, retries other 5xx and connection errors a
+bounded number of times with exponential backoff, and sleeps through an injectable
+function so tests never wait. Every HTTP request, retries included, is counted in
+``RequestStats`` by a transport adapter, so the count is the truth on the wire.
+
+Errors become ``tracker.errors`` with one line that says what to fix; the token is never
+part of any message (``str(JIRAError)`` can include request headers, so it is never used).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+from requests.adapters import HTTPAdapter
+
+from connectors.base import RequestStats
+from tracker import clock
+from tracker.config import JiraSourceConfig
+from tracker.errors import AuthError, RateLimited, SourceError, UpstreamError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_BACKOFF_BASE = 1.0
+_BACKOFF_CAP = 60.0
+# Beyond this a wait is not a hiccup: say so instead of blocking a cron job for hours.
+_MAX_WAIT = 900.0
+
+_TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(/rest/api/\d+/issue/)[^/]+"), r"\1{key}"),
+    (re.compile(r"^(/rest/agile/[\d.]+/board/)\d+"), r"\1{id}"),
+    (re.compile(r"^(/rest/agile/[\d.]+/sprint/)\d+"), r"\1{id}"),
+)
+
+
+def endpoint_label(method: str, url: str) -> str:
+    """``GET /rest/api/2/issue/{key}/comment``: one label per endpoint, ids templated."""
+    path = "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    for pattern, repl in _TEMPLATES:
+        path = pattern.sub(repl, path)
+    return f"{method.upper()} {path}"
+
+
+class _CountingAdapter(HTTPAdapter):
+    """Counts every request that reaches the wire, retries included."""
+
+    def __init__(self, stats: RequestStats) -> None:
+        super().__init__()
+        self._stats = stats
+        self._lock = threading.Lock()
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self._stats.count(endpoint_label(request.method or "GET", request.url or ""))
+        return super().send(request, *args, **kwargs)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    cloud: bool
+    version: str
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return "Cloud" if self.cloud else "Server/Data Center"
+
+
+class NotFound(UpstreamError):
+    """HTTP 404; callers that can fall back (bulkfetch on old Cloud) catch it."""
+
+
+class JiraClient:
+    """One authenticated connection to one Jira site."""
+
+    def __init__(
+        self,
+        config: JiraSourceConfig,
+        stats: RequestStats,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self.url = config.url.rstrip("/")
+        self._config = config
+        self._sleep = sleep
+        self._now = now
+        token = config.token.get_secret_value() if config.token else ""
+        auth: dict[str, Any] = (
+            {"basic_auth": (config.email, token)} if config.email else {"token_auth": token}
+        )
+        # get_server_info=False: no request in the constructor, outside our retry and
+        # error mapping; deployment() asks serverInfo once and tells the library.
+        self.jira = JIRA(
+            self.url,
+            get_server_info=False,
+            max_retries=0,
+            timeout=config.timeout,
+            options={"check_update": False},
+            **auth,
+        )
+        adapter = _CountingAdapter(stats)
+        self.jira._session.mount("http://", adapter)
+        self.jira._session.mount("https://", adapter)
+        self._deployment: Deployment | None = None
+
+    # -- calls -------------------------------------------------------------------------
+
+    def deployment(self) -> Deployment:
+        if self._deployment is None:
+            info = self.call(self.jira.server_info, what="serverInfo")
+            cloud = info.get("deploymentType") == "Cloud"
+            # The library routes its own search helpers on this (reference pitfall 3).
+            self.jira.deploymentType = info.get("deploymentType")
+            self._deployment = Deployment(
+                cloud, str(info.get("version", "")), str(info.get("serverTitle", ""))
+            )
+        return self._deployment
+
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        agile: bool = False,
+        what: str = "",
+        fix_404: str = "",
+    ) -> Any:
+        base = self.jira.AGILE_BASE_URL if agile else self.jira.JIRA_BASE_URL
+        return self.call(
+            self.jira._get_json, path, dict(params or {}), base, what=what or path, fix_404=fix_404
+        )
+
+    def post(self, path: str, body: Mapping[str, Any], *, what: str = "") -> Any:
+        return self.call(
+            self.jira._get_json, path, dict(body), self.jira.JIRA_BASE_URL, True, what=what or path
+        )
+
+    def call(self, fn: Callable[..., T], *args: Any, what: str, fix_404: str = "") -> T:
+        """Run one library call with bounded retries; map what is left to tracker.errors."""
+        attempt = 0
+        while True:
+            try:
+                return fn(*args)
+            except JIRAError as exc:
+                status = exc.status_code or 0
+                headers = exc.response.headers if exc.response is not None else {}
+                if status in _RETRY_STATUSES and attempt < self._config.max_retries:
+                    self._wait(self.retry_delay(status, headers, attempt), status, what)
+                    attempt += 1
+                    continue
+                raise self._http_error(status, exc, what, fix_404) from exc
+            except requests.RequestException as exc:
+                if attempt < self._config.max_retries:
+                    self._wait(backoff(attempt), 0, what)
+                    attempt += 1
+                    continue
+                raise UpstreamError(
+                    f"cannot reach {self.url}: {_network_reason(exc, self._config.timeout)} "
+                    f"after {attempt + 1} attempts: check `url` in tracker.toml "
+                    "and the network"
+                ) from exc
+
+    # -- retry policy ------------------------------------------------------------------
+
+    def retry_delay(self, status: int, headers: Mapping[str, str], attempt: int) -> float:
+        """Seconds to wait before the next attempt: what the server asked for, else backoff."""
+        if status in (429, 503):
+            told = parse_retry_after(headers.get("Retry-After"), self._now())
+            if told is None:
+                told = parse_rate_limit_reset(headers.get("X-RateLimit-Reset"), self._now())
+            if told is not None:
+                return told
+        return backoff(attempt)
+
+    def _wait(self, seconds: float, status: int, what: str) -> None:
+        if seconds > _MAX_WAIT:
+            raise RateLimited(
+                f"Jira at {self.url} asks to wait {seconds:.0f}s before retrying {what}: "
+                "run again later"
+            )
+        log.info("Jira %s for %s; retrying in %.1fs", status or "unreachable", what, seconds)
+        self._sleep(seconds)
+
+    def _http_error(self, status: int, exc: JIRAError, what: str, fix_404: str) -> SourceError:
+        cfg = self._config
+        if status == 401:
+            return AuthError(
+                f"Jira rejected the token for {self.url} (HTTP 401): check {cfg.token_env}"
+            )
+        if status == 403:
+            return AuthError(
+                f"Jira refused access to {what} at {self.url} (HTTP 403): give the token's "
+                "account Browse Projects permission there (the board, its filter and projects)"
+            )
+        if status == 404:
+            fix = fix_404 or "check `url` (and the Jira version) in tracker.toml"
+            return NotFound(f"Jira answered 404 for {what} at {self.url}: {fix}")
+        if status == 429:
+            return RateLimited(
+                f"Jira at {self.url} still rate limits {what} after {cfg.max_retries} retries: "
+                "run again later or lower `concurrency`"
+            )
+        if status >= 500:
+            return UpstreamError(
+                f"Jira at {self.url} failed {what} with HTTP {status} after "
+                f"{cfg.max_retries} retries: try again later or check Jira's status"
+            )
+        detail = _server_message(exc)
+        return UpstreamError(
+            f"Jira at {self.url} refused {what} (HTTP {status}{': ' + detail if detail else ''})"
+        )
+
+    def close(self) -> None:
+        self.jira._session.close()
+
+
+def backoff(attempt: int) -> float:
+    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt))
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """``Retry-After`` is delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (clock.ensure_utc(when) - now).total_seconds())
+
+
+def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
+    """``X-RateLimit-Reset`` is ISO 8601 ``yyyy-MM-ddTHH:mmZ`` (reference §5)."""
+    if not value or not value.strip():
+        return None
+    try:
+        when = clock.parse_time(value.strip())
+    except ValueError:
+        return None
+    return None if when is None else max(0.0, (when - now).total_seconds())
+
+
+def _network_reason(exc: requests.RequestException, timeout: float) -> str:
+    text = str(exc).lower()
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {timeout:g}s"
+    if "name or service not known" in text or "getaddrinfo" in text or "resolve" in text:
+        return "the host name does not resolve"
+    if "refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed"
+    return type(exc).__name__
+
+
+def _server_message(exc: JIRAError) -> str:
+    """Jira's own error text (errorMessages), which never carries credentials."""
+    text = (exc.text or "").strip().replace("\n", " ")
+    return text[:300]

@@ -1,0 +1,312 @@
+"""JiraSource: sprints of the configured boards, and their issues with complete history.
+
+Request plan of a sync (reference §1-§4): ``serverInfo`` once (Cloud or Server/DC), ``/field``
+once, the boards' sprint pages, then per search page: Cloud ``/search/jql`` plus one
+``changelog/bulkfetch`` for the page's issues (``expand=changelog`` truncates there);
+Server/DC ``/search?expand=changelog`` (complete there). Per-issue calls happen only where
+bulk data says they are needed: a truncated changelog, more comments than came inline, or
+a ``RemoteIssueLink`` item in the history.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import Check, RequestStats
+from connectors.jira import _mapping as m
+from connectors.jira._history import HistoryFetcher
+from connectors.jira._jql import build_issue_jql
+from connectors.jira.client import JiraClient
+from connectors.jira.fields import (
+    ResolvedFields,
+    resolve_fields,
+    resolve_sprint,
+    resolve_text_field,
+)
+from tracker import clock as _clock
+from tracker.config import JiraSourceConfig
+from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
+from tracker.errors import ConfigError, TrackerError
+
+log = logging.getLogger(__name__)
+
+Json = Mapping[str, Any]
+_SEARCH_PAGE = 100
+_SPRINT_PAGE = 50  # the Agile API's own cap (reference §3)
+_COMMENT_PAGE = 100
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
+
+
+class JiraSource:
+    kind = SourceKind.JIRA
+
+    def __init__(
+        self,
+        config: JiraSourceConfig,
+        *,
+        clock: Callable[[], datetime] = _clock.now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = config.name
+        self.stats = RequestStats()
+        self._config = config
+        self._clock = clock
+        self.client = JiraClient(config, self.stats, sleep=sleep, now=clock)
+        self._fields: ResolvedFields | None = None
+        self._projects: list[str] | None = None
+        self._boards: dict[int, Json] = {}
+        self._field_list: list[Json] | None = None
+
+    # -- doctor ----------------------------------------------------------------------------
+
+    def check(self) -> list[Check]:
+        checks: list[Check] = []
+        try:
+            dep = self.client.deployment()
+            where = f"{dep.label} {dep.version} at {self.client.url}"
+            checks.append(Check("Jira reachable", True, where))
+            me = self.client.call(self.client.jira.myself, what="myself")
+            who = me.get("displayName") or me.get("accountId") or me.get("name")
+            checks.append(Check("Jira credentials", True, f"signed in as {who}"))
+        except TrackerError as exc:
+            return [*checks, _failed("Jira reachable" if not checks else "Jira credentials", exc)]
+        checks.extend(self._check_board(board) for board in self._config.boards)
+        return checks + self._check_fields()
+
+    def _check_board(self, board: int) -> Check:
+        try:
+            raw = self._board(board)
+        except TrackerError as exc:
+            return _failed(f"board {board}", exc)
+        project = (raw.get("location") or {}).get("projectKey")
+        detail = f"{raw.get('name', '')} readable" + (f", project {project}" if project else "")
+        return Check(f"board {board}", True, detail)
+
+    def _check_fields(self) -> list[Check]:
+        try:
+            raw = self._raw_fields()
+        except TrackerError as exc:
+            return [_failed("field list", exc)]
+        checks = []
+        try:
+            text = resolve_text_field(raw, self._config.ac_field)
+            detail = f"{self._config.ac_field!r} → {text.id} ({text.name})"
+            checks.append(Check("AC field", True, detail))
+        except ConfigError as exc:
+            checks.append(_failed("AC field", exc))
+        try:
+            sprint = resolve_sprint(raw)
+            checks.append(Check("Sprint field", True, f"{sprint.name} → {sprint.id}"))
+        except ConfigError as exc:
+            checks.append(_failed("Sprint field", exc))
+        return checks
+
+    # -- sprints -----------------------------------------------------------------------------
+
+    def fetch_sprints(self) -> list[Sprint]:
+        sprints: dict[str, Sprint] = {}
+        for board in self._config.boards:
+            start = 0
+            while True:
+                page = self.client.get(
+                    f"board/{board}/sprint",
+                    {"startAt": start, "maxResults": _SPRINT_PAGE},
+                    agile=True,
+                    what=f"sprints of board {board}",
+                    fix_404=_board_fix(board),
+                )
+                values = page.get("values") or []
+                for raw in values:
+                    # A sprint shared by two boards is listed by both: keep one.
+                    sprints.setdefault(str(raw["id"]), m.map_sprint(raw, self.name, board))
+                start += len(values)
+                if page.get("isLast", True) or not values:
+                    break
+        return list(sprints.values())
+
+    # -- issues ------------------------------------------------------------------------------
+
+    def fetch_issues(
+        self, sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]:
+        wanted = {s.id for s in sprints}
+        if not wanted:
+            return
+        fields = self.fields()
+        started = [s.started_at for s in sprints if s.state != SprintState.FUTURE and s.started_at]
+        jql = build_issue_jql(
+            sorted(wanted, key=_as_int),
+            self._board_projects() if started else [],
+            min(started) if started else None,
+            since,
+        )
+        cloud = self.client.deployment().cloud
+        history = HistoryFetcher(self.client, cloud=cloud)
+        # Per-issue calls (comments, remote links) are few but independent: overlap them,
+        # at most `concurrency` at a time; order within the page is kept.
+        with ThreadPoolExecutor(max(1, self._config.concurrency)) as pool:
+            for page in self._search(jql, fields, cloud):
+                # The JQL bound is minute-precise and widened for the time zone; this is exact.
+                fresh = [i for i in page if since is None or _updated(i) >= since]
+                if not fresh:
+                    continue
+                histories = history.fetch(fresh)
+                relevant = [
+                    (raw, histories.get(str(raw["id"]), []))
+                    for raw in fresh
+                    if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
+                ]
+                bundles = list(pool.map(lambda p: self._bundle(p[0], p[1], fields), relevant))
+                if bundles:
+                    yield bundles
+
+    def fields(self) -> ResolvedFields:
+        """The AC (or description) and Sprint fields; ConfigError when not resolvable."""
+        if self._fields is None:
+            self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
+        return self._fields
+
+    def _raw_fields(self) -> list[Json]:
+        if self._field_list is None:
+            self._field_list = list(self.client.call(self.client.jira.fields, what="field list"))
+        return self._field_list
+
+    def _search(self, jql: str, fields: ResolvedFields, cloud: bool) -> Iterator[list[Json]]:
+        wanted = [
+            "summary", "status", "issuetype", "labels", "created", "updated",
+            "issuelinks", "comment", fields.text.id, fields.sprint.id,
+        ]  # fmt: skip
+        params: dict[str, Any] = {
+            "jql": jql,
+            "fields": ",".join(wanted),
+            "maxResults": _SEARCH_PAGE,
+        }
+        if cloud:
+            yield from self._search_cloud(params)
+        else:
+            # Server/DC: expand=changelog is complete there (reference §1.1).
+            yield from self._search_server({**params, "expand": "changelog"})
+
+    def _search_cloud(self, params: dict[str, Any]) -> Iterator[list[Json]]:
+        token: str | None = None
+        while True:
+            query = {**params, "nextPageToken": token} if token else params
+            page = self.client.get("search/jql", query, what="issue search")
+            yield list(page.get("issues") or [])
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast"):
+                return
+
+    def _search_server(self, params: dict[str, Any]) -> Iterator[list[Json]]:
+        start = 0
+        while True:
+            page = self.client.get("search", {**params, "startAt": start}, what="issue search")
+            issues = list(page.get("issues") or [])
+            yield issues
+            start += len(issues)
+            if not issues or start >= int(page.get("total") or 0):
+                return
+
+    def _bundle(self, raw: Json, histories: list[Json], fields: ResolvedFields) -> IssueBundle:
+        key = str(raw["key"])
+        values = raw.get("fields") or {}
+        issue = m.map_issue(raw, self.name, self.client.url)
+        sprint_ids = m.parse_sprint_ids(values.get(fields.sprint.id))
+        remote = (
+            self.client.get(f"issue/{key}/remotelink", what=f"remote links of {key}")
+            if m.has_remote_link_items(histories)
+            else []
+        )
+        return IssueBundle(
+            issue=issue,
+            text_field=fields.text.id,
+            current_text=m.text_value(values.get(fields.text.id)),
+            revisions=m.map_revisions(self.name, key, histories, fields.text),
+            memberships=m.map_memberships(
+                self.name, key, histories, fields.sprint, sprint_ids, issue.created_at
+            ),
+            sprint_ids=sprint_ids,
+            comments=m.map_comments(self.name, key, self._comments(key, values), self.client.url),
+            links=m.map_issue_links(
+                self.name, key, values.get("issuelinks") or [], histories, self.client.url
+            )
+            + m.map_remote_links(self.name, key, remote, histories),
+        )
+
+    def _comments(self, key: str, values: Json) -> list[Json]:
+        inline = values.get("comment")
+        if isinstance(inline, Mapping):
+            comments = list(inline.get("comments") or [])
+            if int(inline.get("total") or 0) <= len(comments):
+                return comments  # inline block is complete: no call needed
+        comments = []
+        while True:
+            page = self.client.get(
+                f"issue/{key}/comment",
+                {"startAt": len(comments), "maxResults": _COMMENT_PAGE},
+                what=f"comments of {key}",
+            )
+            batch = list(page.get("comments") or [])
+            comments.extend(batch)
+            if not batch or len(comments) >= int(page.get("total") or 0):
+                return comments
+
+    def _board(self, board: int) -> Json:
+        if board not in self._boards:
+            self._boards[board] = self.client.get(
+                f"board/{board}", agile=True, what=f"board {board}", fix_404=_board_fix(board)
+            )
+        return self._boards[board]
+
+    def _board_projects(self) -> list[str]:
+        """Projects whose recently updated issues may have left a sprint (see _jql)."""
+        if self._projects is None:
+            keys = list(self._config.projects)
+            for board in [] if keys else self._config.boards:
+                location = self._board(board).get("location") or {}
+                if location.get("projectKey"):
+                    keys.append(str(location["projectKey"]))
+                else:
+                    log.warning(
+                        "board %s is not in a project: issues removed from its sprints are "
+                        "missed unless `projects` is set in tracker.toml",
+                        board,
+                    )
+            self._projects = list(dict.fromkeys(keys))
+        return self._projects
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _touches(raw: Json, histories: list[Json], fields: ResolvedFields, wanted: set[str]) -> bool:
+    """Is or was the issue in one of the wanted sprints? (The project clause over-selects.)"""
+    now = set(m.parse_sprint_ids((raw.get("fields") or {}).get(fields.sprint.id)))
+    if now & wanted:
+        return True
+    for _, _, item in m.iter_items(histories, fields.sprint):
+        if (m.parse_id_list(item.get("from")) | m.parse_id_list(item.get("to"))) & wanted:
+            return True
+    return False
+
+
+def _updated(raw: Json) -> datetime:
+    return _clock.parse_time((raw.get("fields") or {}).get("updated")) or _FAR_FUTURE
+
+
+def _as_int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def _board_fix(board: int) -> str:
+    return f"check `boards` in tracker.toml (board {board} is missing or hidden from the token)"
+
+
+def _failed(what: str, exc: TrackerError) -> Check:
+    detail, _, fix = exc.message.partition(": ")
+    return Check(what, False, detail if fix else exc.message, fix)

@@ -1,0 +1,132 @@
+"""Retry policy, endpoint labels and the search query: pure parts of the client."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import SecretStr
+
+from connectors.base import RequestStats
+from connectors.jira._jql import build_issue_jql, jql_time
+from connectors.jira.client import (
+    JiraClient,
+    backoff,
+    endpoint_label,
+    parse_rate_limit_reset,
+    parse_retry_after,
+)
+from tracker.config import JiraSourceConfig
+from tracker.errors import UpstreamError
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    assert parse_retry_after("7", NOW) == 7.0
+    assert parse_retry_after("Sat, 01 Mar 2025 12:00:30 GMT", NOW) == 30.0
+    assert parse_retry_after("Sat, 01 Mar 2025 11:00:00 GMT", NOW) == 0.0
+    assert parse_retry_after("soon", NOW) is None
+    assert parse_retry_after(None, NOW) is None
+
+
+def test_rate_limit_reset_iso_minutes() -> None:
+    assert parse_rate_limit_reset("2025-03-01T12:02Z", NOW) == 120.0
+    assert parse_rate_limit_reset("garbage", NOW) is None
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff(n) for n in range(4)] == [1.0, 2.0, 4.0, 8.0]
+    assert backoff(30) == 60.0
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "label"),
+    [
+        (
+            "GET",
+            "http://h:1/rest/api/2/issue/PAY-7/comment?startAt=0",
+            "GET /rest/api/2/issue/{key}/comment",
+        ),
+        (
+            "GET",
+            "http://h:1/rest/api/2/issue/PAY-7?expand=changelog",
+            "GET /rest/api/2/issue/{key}",
+        ),
+        (
+            "GET",
+            "https://acme.atlassian.net/rest/agile/1.0/board/7/sprint",
+            "GET /rest/agile/1.0/board/{id}/sprint",
+        ),
+        ("post", "http://h/rest/api/2/changelog/bulkfetch", "POST /rest/api/2/changelog/bulkfetch"),
+        ("GET", "http://h/rest/api/2/search/jql?jql=x", "GET /rest/api/2/search/jql"),
+    ],
+)
+def test_endpoint_labels(method: str, url: str, label: str) -> None:
+    assert endpoint_label(method, url) == label
+
+
+def test_jql_full_with_removed_issue_clause() -> None:
+    jql = build_issue_jql(
+        ["41", "42"], ["PAY", "my-proj"], datetime(2025, 3, 3, 9, 30, tzinfo=UTC), None
+    )
+    assert jql == (
+        '(sprint in (41, 42) OR (project in (PAY, "my-proj") AND updated >= "2025-03-02 19:30"))'
+        " ORDER BY updated ASC, key ASC"
+    )
+
+
+def test_jql_incremental_bound_is_early_enough_for_any_zone() -> None:
+    since = datetime(2025, 3, 10, 8, 15, 59, tzinfo=UTC)
+    jql = build_issue_jql(["42"], [], None, since)
+    assert jql == 'sprint in (42) AND updated >= "2025-03-09 18:15" ORDER BY updated ASC, key ASC'
+    # Read in UTC-12 the literal is 2025-03-10 06:15 UTC: still before `since`.
+    assert jql_time(since) == '"2025-03-09 18:15"'
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_url_retries_then_says_check_url() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    config = JiraSourceConfig(
+        name="j",
+        type="jira",
+        url=url,
+        email="a@b.c",
+        token_env="JIRA_API_TOKEN",
+        boards=[7],
+        token=SecretStr("s3cret-value"),
+        max_retries=2,
+        timeout=2,
+    )
+    slept: list[float] = []
+    stats = RequestStats()
+    client = JiraClient(config, stats, sleep=slept.append, now=lambda: NOW)
+    with pytest.raises(UpstreamError) as info:
+        client.deployment()
+    message = str(info.value)
+    assert message.startswith(f"cannot reach {url}: connection refused")
+    assert "check `url`" in message and "s3cret" not in message
+    assert slept == [1.0, 2.0]
+    assert stats.by_endpoint["GET /rest/api/2/serverInfo"] == 3
+
+
+def test_every_request_has_the_configured_timeout() -> None:
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        config = JiraSourceConfig(
+            name="j", type="jira", url=url, token_env="JIRA_API_TOKEN", boards=[7],
+            token=SecretStr("pat"), max_retries=1, timeout=0.2,
+        )  # fmt: skip
+        slept: list[float] = []
+        client = JiraClient(config, RequestStats(), sleep=slept.append, now=lambda: NOW)
+        with pytest.raises(UpstreamError, match=r"cannot reach .*no answer within 0.2s"):
+            client.get("myself")
+    assert slept == [1.0]
