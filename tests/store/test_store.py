@@ -174,7 +174,10 @@ def test_snapshots_derive_revisions_for_sources_without_old_text(db_url: str) ->
 def test_sync_lock_refuses_a_second_holder(db_url: str) -> None:
     one, two = Store(db_url), Store(db_url)
     with one.lock("acme"):
-        with pytest.raises(SyncBusy, match="another `tracker sync` of source 'acme'"), two.lock("acme"):
+        with (
+            pytest.raises(SyncBusy, match="another `tracker sync` of source 'acme'"),
+            two.lock("acme"),
+        ):
             pass
         with two.lock("other-source"):
             pass
