@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
-
 from tracker.cli.app import app
 from tracker.errors import TrackerError
 
@@ -30,25 +28,36 @@ def run(argv: list[str] | None = None) -> int:
     except TrackerError as exc:
         _error(str(exc))
         return exc.exit_code
-    except click.exceptions.UsageError as exc:
-        hint = f" (see `tracker {exc.ctx.info_name} --help`)" if exc.ctx and exc.ctx.parent else ""
-        _error(f"{exc.format_message()}{hint}")
-        return 2
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
-        _error("aborted")
-        return 130
     except KeyboardInterrupt:
         _error("interrupted: what was committed is kept; run the command again to finish")
         return 130
-    except Exception as exc:  # the last line of defence: one line, details only with -v
+    except Exception as exc:
+        code = _click_exit(exc)
+        if code is not None:
+            return code
+        # The last line of defence: one line; the traceback only with --verbose.
         log.debug("unexpected error", exc_info=True)
-        _error(
-            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)"
-        )
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)")
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _click_exit(exc: Exception) -> int | None:
+    """Exit code for click's own exceptions, matched by class name because typer may
+    vendor its own copy of click (``typer._click``) next to the real one."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "Exit" in names:
+        return int(getattr(exc, "exit_code", 0))
+    if "Abort" in names:
+        _error("aborted")
+        return 130
+    if "ClickException" in names:
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `tracker {ctx.info_name} --help`)" if ctx is not None and ctx.parent is not None else ""
+        _error(f"{message}{hint}")
+        return int(getattr(exc, "exit_code", 2))
+    return None
 
 
 def _error(message: str) -> None:
