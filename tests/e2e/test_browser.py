@@ -205,6 +205,34 @@ def test_hostile_report_loads_clean_and_stays_inert(browser: DevTools, tmp_path:
     assert fixtures.HOSTILE_COMMENT in dom["text"]
 
 
+def demo_report_html(workdir: Path) -> Path:
+    """The HTML report of sprint 42 of the demo workspace, made by the CLI as a user would."""
+    import contextlib
+    import io
+
+    from tracker.cli import run
+
+    page = workdir / "sprint-42.html"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert run(["demo", "--dir", str(workdir / "demo")]) == 0
+        config = str(workdir / "demo" / "tracker.toml")
+        assert run(["--config", config, "report", "--sprint", "42", "--format", "html", "-o", str(page)]) == 0
+    return page
+
+
+def test_demo_workspace_report_in_the_browser(browser: DevTools, tmp_path: Path) -> None:
+    page = demo_report_html(tmp_path)
+    url = page.as_uri()
+    session = open_page(browser, url)
+    dom = check_dom(browser, session)
+    assert problems(browser, url) == []
+    assert dom["scripts"] == 0 and dom["handlers"] == 0 and dom["jsLinks"] == 0
+    assert dom["marks"] == 27  # every change of sprint 42 is placed on the timeline
+    assert dom["glyphs"] == ["glyph-cosmetic", "glyph-discussed", "glyph-flagged"]
+    assert dom["ins"] and dom["dels"]  # word-level highlights in the diffs
+    assert "Payments Sprint 42" in dom["text"] and "PAY-101" in dom["text"]
+
+
 def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -244,10 +272,9 @@ if __name__ == "__main__":
     import tempfile
 
     sys.path.insert(0, str(ROOT))
-    from reports import render_report
-
     with tempfile.TemporaryDirectory() as work:
         target = ROOT / "docs" / "report.png"
         target.parent.mkdir(exist_ok=True)
-        screenshot(render_report(_fixtures().sample_report(), "html"), target, Path(work))
+        html = demo_report_html(Path(work)).read_text(encoding="utf-8")
+        screenshot(html, target, Path(work))
         print(f"wrote {target}")
