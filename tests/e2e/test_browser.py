@@ -216,7 +216,22 @@ def demo_report_html(workdir: Path) -> Path:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert run(["demo", "--dir", str(workdir / "demo")]) == 0
         config = str(workdir / "demo" / "tracker.toml")
-        assert run(["--config", config, "report", "--sprint", "42", "--format", "html", "-o", str(page)]) == 0
+        assert (
+            run(
+                [
+                    "--config",
+                    config,
+                    "report",
+                    "--sprint",
+                    "42",
+                    "--format",
+                    "html",
+                    "-o",
+                    str(page),
+                ]
+            )
+            == 0
+        )
     return page
 
 

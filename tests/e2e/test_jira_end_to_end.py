@@ -149,3 +149,57 @@ def test_no_token_in_database_or_output(
     captured = capsys.readouterr()
     assert TOKEN not in captured.out + captured.err
     assert TOKEN.encode() not in (tmp_path / "e2e.db").read_bytes()
+
+
+def test_rejected_token_is_exit_1_and_keeps_what_is_stored(
+    site: JiraSimulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["sync"]) == 0
+    before = report_json(capsys)
+    monkeypatch.setenv("E2E_JIRA_TOKEN", "wrong-token-abcdef")
+    assert run(["sync"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "E2E_JIRA_TOKEN" in err and "401" in err
+    assert "wrong-token-abcdef" not in err and "Traceback" not in err
+    assert report_json(capsys) == before
+
+
+def test_unknown_board_and_unreachable_url_are_exit_1(
+    site: JiraSimulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from connectors.jira import JiraSource
+    from tracker.cli import wiring
+
+    # connection refused is retried with backoff: skip the waiting, keep the retries
+    monkeypatch.setattr(
+        wiring, "build_source", lambda config: JiraSource(config, sleep=lambda _s: None)
+    )
+    path = tmp_path / "tracker.toml"
+    path.write_text(path.read_text().replace(f"boards = [{DEMO.pay_board}]", "boards = [999]"))
+    assert run(["sync"]) == 1
+    assert "999" in capsys.readouterr().err
+    path.write_text(path.read_text().replace(site.url, "http://127.0.0.1:9"))
+    assert run(["sync"]) == 1
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:9" in err and err.count("\n") == 1
+
+
+def test_upstream_errors_are_retried_then_reported(
+    site: JiraSimulator, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors.jira import JiraSource
+    from tracker.cli import wiring
+
+    waits: list[float] = []
+    monkeypatch.setattr(
+        wiring, "build_source", lambda config: JiraSource(config, sleep=waits.append)
+    )
+    site.fail_next(status=503, retry_after=1, count=2)
+    assert run(["sync"]) == 0  # two 503s with Retry-After are waited out
+    assert len(waits) == 2 and min(waits) >= 1
+    site.fail_next(status=500, count=50)
+    assert run(["sync", "--full"]) == 1
+    assert "500" in capsys.readouterr().err

@@ -97,7 +97,9 @@ EXPECTED: dict[str, Any] = {
         "ENG-103": [_change("discussed", at(3, 9, 11), _PRIYA, ("attachment",))],
         "ENG-104": [],  # only the Context paragraph changed
         "ENG-105": [_change("cosmetic", at(3, 6, 16), _PRIYA)],  # markdown re-serialised
-        "ENG-106": [_change("discussed", at(3, 11, 10), _PRIYA, ("comment", "marker"), True)],
+        "ENG-106": [
+            _change("discussed", at(3, 11, 10), _PRIYA, ("marker",), True)
+        ],  # one comment: by an engineer and with #impact; it counts once, as a marker
         "ENG-107": [_change("discussed", at(3, 6, 11), _ALICE, ("engineer_edit",))],
         "ENG-108": [_change("discussed", at(3, 6, 15), _PRIYA, ("relation",))],
         "ENG-109": [_change("discussed", at(3, 10, 10), _PRIYA, ("remote_link",))],
