@@ -56,3 +56,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
     yield from _postgres_database()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (skipped without TRACKER_TEST_POSTGRES_URL)."""
+    if not POSTGRES_URL:
+        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
+    yield from _postgres_database()

@@ -203,3 +203,19 @@ def test_upstream_errors_are_retried_then_reported(
     site.fail_next(status=500, count=50)
     assert run(["sync", "--full"]) == 1
     assert "500" in capsys.readouterr().err
+
+
+def test_doctor_passes_then_names_the_fix(
+    site: JiraSimulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert run(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out and "credentials" in out.lower()
+    path = tmp_path / "tracker.toml"
+    path.write_text(
+        path.read_text().replace(f'ac_field = "{DEMO.ac_field}"', 'ac_field = "Acceptance Critera"')
+    )
+    assert run(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "fix:" in out and "Acceptance Critera" in out
