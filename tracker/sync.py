@@ -13,7 +13,7 @@ The rules that make it safe to kill at any moment (STYLE habit 5):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,6 +26,9 @@ from tracker.store import Store
 log = logging.getLogger("tracker.sync")
 
 OVERLAP = timedelta(minutes=10)
+
+# Called after each committed page with the source's name and its issues stored so far.
+OnPage = Callable[[str, int], None]
 
 
 class SyncableSource(Protocol):
@@ -63,6 +66,7 @@ def sync_source(
     url: str = "",
     full: bool = False,
     overlap: timedelta = OVERLAP,
+    on_page: OnPage | None = None,
 ) -> SyncResult:
     """Sync one source; raises TrackerError (SourceError, StoreError, SyncBusy) on failure."""
     run_start = clock.now()
@@ -92,6 +96,8 @@ def sync_source(
             store.save_page(source.name, page, seen_at=run_start, cursor=cursor)
             issues, pages = issues + len(page), pages + 1
             log.info("%s: stored page %d (%d issues)", source.name, pages, len(page))
+            if on_page is not None:
+                on_page(source.name, issues)
         store.save_sprints(fresh)
         store.set_cursor(source.name, run_start, run_start)
     return SyncResult(source.name, sprints=len(sprints), issues=issues, pages=pages)
@@ -110,13 +116,17 @@ def _high_water(
 
 
 def sync_all(
-    store: Store, sources: Sequence[tuple[SyncableSource, str]], *, full: bool = False
+    store: Store,
+    sources: Sequence[tuple[SyncableSource, str]],
+    *,
+    full: bool = False,
+    on_page: OnPage | None = None,
 ) -> list[SyncResult]:
     """Sync every source; one failing does not stop the others (each stores what it got)."""
     results = []
     for source, url in sources:
         try:
-            results.append(sync_source(store, source, url=url, full=full))
+            results.append(sync_source(store, source, url=url, full=full, on_page=on_page))
         except TrackerError as exc:
             log.debug("sync of %s failed", source.name, exc_info=True)
             results.append(SyncResult(source.name, error=exc))

@@ -37,7 +37,9 @@ def run(argv: list[str] | None = None) -> int:
             return code
         # The last line of defence: one line; the traceback only with --verbose.
         log.debug("unexpected error", exc_info=True)
-        _error(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)")
+        _error(
+            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)"
+        )
         return 1
     return result if isinstance(result, int) else 0
 
@@ -54,7 +56,11 @@ def _click_exit(exc: Exception) -> int | None:
     if "ClickException" in names:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         ctx = getattr(exc, "ctx", None)
-        hint = f" (see `tracker {ctx.info_name} --help`)" if ctx is not None and ctx.parent is not None else ""
+        hint = (
+            f" (see `tracker {ctx.info_name} --help`)"
+            if ctx is not None and ctx.parent is not None
+            else ""
+        )
         _error(f"{message}{hint}")
         return int(getattr(exc, "exit_code", 2))
     return None

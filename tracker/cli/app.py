@@ -13,7 +13,7 @@ import typer
 
 from tracker import clock
 from tracker.cli import wiring
-from tracker.cli.output import emit, print_sync_results
+from tracker.cli.output import emit, print_sync_results, sync_progress
 from tracker.config import TEMPLATE, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges
 from tracker.service import build_report, build_trend, issue_timeline, list_sprints, rules_from
@@ -109,7 +109,8 @@ def sync(
     store = wiring.open_store(config)
     built = [(wiring.build_source(s), s.url) for s in chosen]
     try:
-        results = sync_all(store, built, full=full)
+        with sync_progress() as on_page:
+            results = sync_all(store, built, full=full, on_page=on_page)
     finally:
         for src, _ in built:
             src.close()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from connectors.base import Check
 from tracker.errors import ConfigError
-from tracker.sync import SyncResult
+from tracker.sync import OnPage, SyncResult
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -63,3 +66,24 @@ def print_sync_results(results: Sequence[SyncResult]) -> None:
             msg = f"synced {result.source}: {result.sprints} sprints, {result.issues} issues read"
             if sys.stderr.isatty():
                 print(msg, file=sys.stderr)
+
+
+@contextlib.contextmanager
+def sync_progress() -> Iterator[OnPage | None]:
+    """A transient spinner with issues stored per source, on a terminal only (cron logs
+    stay clean); NO_COLOR keeps it monochrome."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=True
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def on_page(source: str, issues: int) -> None:
+            if source not in tasks:
+                tasks[source] = bar.add_task(source)
+            bar.update(tasks[source], description=f"syncing {source}: {issues} issues stored")
+
+        yield on_page
