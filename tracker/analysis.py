@@ -134,11 +134,7 @@ def _issue_finding(
 ) -> IssueFinding:
     baseline = _version(history, presence.baseline_at, None, rules)
     current = _version(history, presence.until, None, rules)
-    approximate = (
-        not history.exact_history
-        and bool(history.snapshots)
-        and history.snapshots[0].seen_at > presence.baseline_at
-    )
+    approximate = _baseline_approximate(history, presence.baseline_at)
     candidates = [r for r in history.revisions if presence.baseline_at < r.at <= presence.until]
     changes = []
     for burst in group_bursts(candidates, rules.policy.burst):
@@ -157,6 +153,18 @@ def _issue_finding(
         added_after_start=presence.added_after_start,
         removed_before_end=presence.removed_before_end,
         baseline_approximate=approximate,
+    )
+
+
+def _baseline_approximate(history: IssueHistory, baseline_at: datetime) -> bool:
+    """Where old texts come only from sync's snapshots (Linear), a baseline is
+    approximate when the issue was first seen after the baseline moment and the
+    tracker recorded an edit of the text in between: that text was never seen."""
+    if history.exact_history or not history.snapshots:
+        return False
+    first_seen = history.snapshots[0].seen_at
+    return first_seen > baseline_at and any(
+        baseline_at < e.at <= first_seen for e in history.text_edits
     )
 
 

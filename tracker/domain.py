@@ -219,6 +219,7 @@ class IssueHistory:
     exact_history: bool
     revisions: tuple[TextRevision, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
+    text_edits: tuple[TextEdit, ...] = ()
     memberships: tuple[MembershipChange, ...] = ()
     sprint_ids: tuple[str, ...] = ()
     comments: tuple[Comment, ...] = ()

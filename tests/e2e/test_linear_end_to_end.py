@@ -76,3 +76,25 @@ def test_rejected_key_is_exit_1_naming_the_variable(
     err = capsys.readouterr().err
     assert "E2E_LINEAR_KEY" in err and "lin_api_wrong" not in err and err.count("\n") == 1
     assert report(capsys, "ENG-12") == before  # nothing stored was lost
+
+
+def test_first_sync_after_edits_marks_the_baseline_approximate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tracker installed two days into the cycle: ENG-110 was already edited (03-03), so its
+    baseline is the earliest text seen, marked approximate; untouched issues stay exact."""
+    monkeypatch.setenv("E2E_LINEAR_KEY", LINEAR_DEMO.api_key)
+    workspace = build_demo_linear_workspace()
+    with LinearSimulator(workspace, api_key=LINEAR_DEMO.api_key) as sim:
+        (tmp_path / "tracker.toml").write_text(
+            f'database = "sqlite:///late.db"\n[[source]]\nname = "eng"\ntype = "linear"\n'
+            f'url = "{sim.url}"\ntoken_env = "E2E_LINEAR_KEY"\nteams = ["ENG"]\n'
+        )
+        for moment in [m for m in LINEAR_DEMO.poll_times if m.day >= 4]:
+            workspace.advance_to(moment)
+            clock.set_clock(lambda moment=moment: moment)  # type: ignore[misc]
+            assert run(["sync"]) == 0
+    changes = report(capsys, "ENG-12")["changes"]
+    eng110 = [c for c in changes if c["issue_key"] == "ENG-110"]
+    assert len(eng110) == 1 and eng110[0]["baseline_approximate"] is True
+    assert all(not c["baseline_approximate"] for c in changes if c["issue_key"] != "ENG-110")

@@ -19,6 +19,7 @@ from tracker.domain import (
     Snapshot,
     Sprint,
     SprintState,
+    TextEdit,
     TextRevision,
 )
 from tracker.errors import UsageError
@@ -158,14 +159,30 @@ def test_edit_outside_the_ac_section_is_no_change() -> None:
 
 
 def test_snapshot_history_first_seen_late_has_approximate_baseline() -> None:
+    """Linear-style: the first snapshot came after the start, and an edit in between was
+    never seen as text: the baseline is the earliest text known, marked approximate."""
     h = history(
         rev(1, at(80), V1, V2),
         exact_history=False,
         snapshots=(Snapshot(at(48), V1), Snapshot(at(90), V2)),
+        text_edits=(
+            TextEdit("acme", "PAY-7", "e1", at(20), PRIYA),
+            TextEdit("acme", "PAY-7", "e2", at(80), PRIYA),
+        ),
     )
     report = report_of(h)
     assert report.issues[0].baseline_approximate
     assert report.changes[0].baseline_approximate
+
+
+def test_first_seen_late_without_edits_in_between_is_exact() -> None:
+    h = history(
+        rev(1, at(80), V1, V2),
+        exact_history=False,
+        snapshots=(Snapshot(at(0.1), V1), Snapshot(at(90), V2)),
+        text_edits=(TextEdit("acme", "PAY-7", "e2", at(80), PRIYA),),
+    )
+    assert not report_of(h).issues[0].baseline_approximate
 
 
 def test_active_sprint_runs_to_now() -> None:

@@ -26,6 +26,7 @@ from tracker.domain import (
     SourceKind,
     Sprint,
     SprintState,
+    TextEdit,
     TextRevision,
 )
 from tracker.store.tables import (
@@ -37,6 +38,7 @@ from tracker.store.tables import (
     SnapshotRow,
     SourceRow,
     SprintRow,
+    TextEditRow,
 )
 
 _CHUNK = 500
@@ -127,6 +129,11 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
                         key=lambda s: s.seen_at,
                     )
                 ),
+                text_edits=tuple(
+                    sorted(
+                        (_edit(r) for r in grouped["text_edits"][key]), key=lambda e: (e.at, e.id)
+                    )
+                ),
                 memberships=tuple(
                     sorted(
                         (_membership(r) for r in grouped["memberships"][key]), key=lambda m: m.at
@@ -147,6 +154,7 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
 _CHILDREN: dict[str, Any] = {
     "revisions": RevisionRow,
     "snapshots": SnapshotRow,
+    "text_edits": TextEditRow,
     "memberships": MembershipRow,
     "comments": CommentRow,
     "links": LinkRow,
@@ -194,6 +202,10 @@ def _revision(r: Any) -> TextRevision:
     return TextRevision(
         r.source, r.issue_key, r.revision_id, r.at, person_from(r), r.field, r.from_text, r.to_text
     )
+
+
+def _edit(r: Any) -> TextEdit:
+    return TextEdit(r.source, r.issue_key, r.edit_id, r.at, person_from(r))
 
 
 def _membership(r: Any) -> MembershipChange:
