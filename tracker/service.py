@@ -100,6 +100,3 @@ def issue_timeline(
     others = tuple(s for s in member_of if s != chosen)
     return IssueTimeline(chosen, report.issues[0], others)
 
-
-def sources_with_sprints(sprints: Sequence[Sprint]) -> list[str]:
-    return sorted({s.source for s in sprints})
