@@ -3,7 +3,6 @@ issue's timeline, the sprint list. The CLI parses, calls one of these and render
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker import clock
