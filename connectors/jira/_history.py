@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 Json = Mapping[str, Any]
 BULK_MAX_ISSUES = 1000  # BulkChangelogRequestBean.issueIdsOrKeys maxItems
+BULK_MAX_RESULTS = 10_000  # BulkChangelogRequestBean.maxResults maximum (default 1000)
 _CHANGELOG_PAGE = 100  # /issue/{key}/changelog maximum
 
 
@@ -48,7 +49,10 @@ class HistoryFetcher:
         merged: dict[str, dict[str, Json]] = {str(raw["id"]): {} for raw in issues}
         ids = list(merged)
         for start in range(0, len(ids), BULK_MAX_ISSUES):
-            body: dict[str, Any] = {"issueIdsOrKeys": ids[start : start + BULK_MAX_ISSUES]}
+            body: dict[str, Any] = {
+                "issueIdsOrKeys": ids[start : start + BULK_MAX_ISSUES],
+                "maxResults": BULK_MAX_RESULTS,
+            }
             while True:
                 page = self._client.post("changelog/bulkfetch", body, what="changelog bulk fetch")
                 for entry in page.get("issueChangeLogs") or []:

@@ -19,7 +19,7 @@ from typing import Any
 
 from connectors.base import Check, RequestStats
 from connectors.jira import _mapping as m
-from connectors.jira._history import HistoryFetcher
+from connectors.jira._history import BULK_MAX_ISSUES, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
 from connectors.jira.client import JiraClient
 from connectors.jira.fields import (
@@ -149,21 +149,22 @@ class JiraSource:
         history = HistoryFetcher(self.client, cloud=cloud)
         # Per-issue calls (comments, remote links) are few but independent: overlap them,
         # at most `concurrency` at a time; order within the page is kept.
+        # Cloud: one bulk changelog call serves up to 1000 issues, so search pages are
+        # gathered into batches of that size first; each search page is still yielded
+        # (and committed by sync) on its own, in order.
+        batch_size = BULK_MAX_ISSUES if cloud else 1
         with ThreadPoolExecutor(max(1, self._config.concurrency)) as pool:
-            for page in self._search(jql, fields, cloud):
-                # The JQL bound is minute-precise and widened for the time zone; this is exact.
-                fresh = [i for i in page if since is None or _updated(i) >= since]
-                if not fresh:
-                    continue
-                histories = history.fetch(fresh)
-                relevant = [
-                    (raw, histories.get(str(raw["id"]), []))
-                    for raw in fresh
-                    if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
-                ]
-                bundles = list(pool.map(lambda p: self._bundle(p[0], p[1], fields), relevant))
-                if bundles:
-                    yield bundles
+            for batch in _batches(self._search(jql, fields, cloud), since, batch_size):
+                histories = history.fetch([raw for page in batch for raw in page])
+                for page in batch:
+                    relevant = [
+                        (raw, histories.get(str(raw["id"]), []))
+                        for raw in page
+                        if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
+                    ]
+                    bundles = list(pool.map(lambda p: self._bundle(p[0], p[1], fields), relevant))
+                    if bundles:
+                        yield bundles
 
     def fields(self) -> ResolvedFields:
         """The AC (or description) and Sprint fields; ConfigError when not resolvable."""
@@ -310,3 +311,24 @@ def _board_fix(board: int) -> str:
 def _failed(what: str, exc: TrackerError) -> Check:
     detail, _, fix = exc.message.partition(": ")
     return Check(what, False, detail if fix else exc.message, fix)
+
+
+def _batches(
+    pages: Iterator[list[Json]], since: datetime | None, size: int
+) -> Iterator[list[list[Json]]]:
+    """Consecutive search pages, filtered to issues updated at or after ``since`` (the
+    JQL bound is minute-precise and widened for the time zone; this is exact), grouped
+    until a group holds ``size`` issues or more."""
+    batch: list[list[Json]] = []
+    count = 0
+    for page in pages:
+        fresh = [raw for raw in page if since is None or _updated(raw) >= since]
+        if not fresh:
+            continue
+        batch.append(fresh)
+        count += len(fresh)
+        if count >= size:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch

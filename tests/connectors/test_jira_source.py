@@ -287,7 +287,7 @@ def big_sprint_workspace(issues: int, edits: int = 3) -> JiraWorkspace:
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-def test_many_search_pages_each_with_one_bulk_changelog_call(flavour: str) -> None:
+def test_many_search_pages_share_one_bulk_changelog_call(flavour: str) -> None:
     with JiraSimulator(big_sprint_workspace(230), flavour=flavour) as big:  # type: ignore[arg-type]
         source, _ = make_source(big, boards=[3])
         pages = list(source.fetch_issues(source.fetch_sprints(), None))
@@ -298,11 +298,15 @@ def test_many_search_pages_each_with_one_bulk_changelog_call(flavour: str) -> No
     stats = source.stats.by_endpoint
     search = "GET /rest/api/2/search/jql" if flavour == "cloud" else "GET /rest/api/2/search"
     assert stats[search] == 3
-    assert stats["POST /rest/api/2/changelog/bulkfetch"] == (3 if flavour == "cloud" else 0)
+    # 230 issues fit one bulk call (up to 1000): pages are batched for it, yielded one by one
+    assert stats["POST /rest/api/2/changelog/bulkfetch"] == (1 if flavour == "cloud" else 0)
     assert not any("{key}" in label for label in stats)  # no per-issue call was needed
 
 
-def test_bulk_changelog_pages_split_an_issue_and_are_merged() -> None:
+def test_bulk_changelog_pages_split_an_issue_and_are_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import connectors.jira._history as history
+
+    monkeypatch.setattr(history, "BULK_MAX_RESULTS", 1000)  # the API's default page size
     # 100 issues x 12 histories = 1200: more than one bulkfetch page (1000), and sorted by
     # date across issues, so every issue's histories straddle the two pages.
     with JiraSimulator(big_sprint_workspace(100, edits=11), flavour="cloud") as big:
