@@ -37,7 +37,12 @@ def build_report(
     store: Store, rules: Rules, sprint: str, source: str | None = None
 ) -> SprintReport:
     chosen = resolve_sprint(store.sprints(source), sprint, source)
-    return analyse_sprint(chosen, store.histories(chosen.source, chosen.id), rules, now=clock.now())
+    return _analyse(store, rules, chosen)
+
+
+def _analyse(store: Store, rules: Rules, sprint: Sprint) -> SprintReport:
+    histories = store.histories(sprint.source, sprint.id, since=sprint.started_at)
+    return analyse_sprint(sprint, histories, rules, now=clock.now())
 
 
 def build_trend(
@@ -55,11 +60,7 @@ def build_trend(
     chosen: list[Sprint] = []
     for sprints in by_source.values():
         chosen.extend(sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:])
-    now = clock.now()
-    points = [
-        trend_point(analyse_sprint(s, store.histories(s.source, s.id), rules, now=now))
-        for s in chosen
-    ]
+    points = [trend_point(_analyse(store, rules, s)) for s in chosen]
     return sorted(points, key=lambda p: (p.sprint.started_at, p.sprint.source, p.sprint.id))
 
 
@@ -98,4 +99,3 @@ def issue_timeline(
         )
     others = tuple(s for s in member_of if s != chosen)
     return IssueTimeline(chosen, report.issues[0], others)
-

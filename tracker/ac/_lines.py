@@ -9,6 +9,7 @@ only wiki markup has (``h3.``, ``{code}``, ``||`` tables, ``*bold*`` labels, run
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -159,6 +160,12 @@ def _mark_header_rows(lines: list[Line]) -> list[Line]:
 
 
 def classify_line(raw: str, *, wiki: bool) -> Line:
+    return _classify_line(raw, wiki)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _classify_line(raw: str, wiki: bool) -> Line:
+    # memoised: successive versions of an AC share most of their lines
     stripped = raw.strip()
     indent = len(raw) - len(raw.lstrip(" "))
     if not stripped:

@@ -10,6 +10,8 @@ line of text. Headings and labels inside the section are structure and are dropp
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tracker.ac._inline import strip_markup
@@ -47,7 +49,13 @@ class _Open:
         self.blank = False
 
 
-def split_criteria(lines: list[Line]) -> list[Criterion]:
+def split_criteria(lines: Sequence[Line]) -> list[Criterion]:
+    return list(_split(tuple(lines)))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _split(lines: tuple[Line, ...]) -> tuple[Criterion, ...]:
+    # memoised: the same AC is split for its diff and for display
     out: list[Criterion] = []
     cur: _Open | None = None
     for line in lines:
@@ -64,7 +72,7 @@ def split_criteria(lines: list[Line]) -> list[Criterion]:
         _flush(cur, out)
         cur = _start(line)
     _flush(cur, out)
-    return out
+    return tuple(out)
 
 
 def _start(line: Line) -> _Open | None:

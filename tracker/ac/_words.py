@@ -7,6 +7,7 @@ typo fix is a small edit between tokens that carry no number, unit, negation or 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -99,6 +100,12 @@ _ARTICLES = frozenset({"a", "an", "the"})
 def words(text: str) -> list[tuple[str, str]]:
     """(canonical, as written) for each word of a display text. A number keeps its unit
     (``2 seconds``, ``2s`` → ``2s``) and a currency sign (``$5``), so a quantity is one word."""
+    return list(_words_of(text))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _words_of(text: str) -> tuple[tuple[str, str], ...]:
+    # memoised: one diff tokenises a criterion for alignment, words, risks and typos
     out: list[tuple[str, str]] = []
     for shown in _TOKEN.findall(unicodedata.normalize("NFKC", text).translate(_QUOTES)):
         key = _canon_word(shown.casefold())
@@ -109,7 +116,7 @@ def words(text: str) -> list[tuple[str, str]]:
             out[-1] = (prev + key, out[-1][1] + shown)
         else:
             out.append((key, shown))
-    return out
+    return tuple(out)
 
 
 def _canon_word(word: str) -> str:
@@ -148,6 +155,7 @@ def tokens(text: str) -> list[str]:
     return [key for key, _ in words(text)]
 
 
+@functools.lru_cache(maxsize=65_536)
 def canon(text: str) -> str:
     return " ".join(tokens(text))
 

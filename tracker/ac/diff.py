@@ -16,6 +16,7 @@ whitespace, markup, list markers, order, case, punctuation, duplicates, or a typ
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -75,20 +76,44 @@ def compare_ac(
     headings: Sequence[str] = DEFAULT_HEADINGS,
 ) -> Comparison:
     """Classify the change of a field's text as far as its AC is concerned."""
-    before_lines = ac_lines(before_text, whole_field=whole_field, headings=headings)
-    after_lines = ac_lines(after_text, whole_field=whole_field, headings=headings)
-    if _raw(before_lines) == _raw(after_lines):
+    if before_text == after_text:
+        return Comparison(ChangeKind.NONE, CriteriaDiff())
+    before_raw, before = _ac_view(before_text, whole_field, tuple(headings))
+    after_raw, after = _ac_view(after_text, whole_field, tuple(headings))
+    if before_raw == after_raw:
         # A dedicated AC field that was saved with other line endings or trailing
         # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only
         # edits are cosmetic). In a description the same difference cannot be placed
         # inside or outside the AC section, so it is no AC change.
         rewritten = whole_field and (before_text or "") != (after_text or "")
         return Comparison(ChangeKind.COSMETIC if rewritten else ChangeKind.NONE, CriteriaDiff())
-    before = tuple(c.text for c in split_criteria(before_lines or []))
-    after = tuple(c.text for c in split_criteria(after_lines or []))
     diff = diff_criteria(before, after)
     kind = ChangeKind.SUBSTANTIVE if is_substantive(diff, before, after) else ChangeKind.COSMETIC
     return Comparison(kind, diff)
+
+
+def _ac_view(
+    text: AcText, whole_field: bool, headings: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """(the AC's raw text, its criteria): memoised for text, since a report compares
+    each version with both of its neighbours and extracts it for display too."""
+    if text is None or isinstance(text, str):
+        return _ac_view_of_str(text, whole_field, headings)
+    return _ac_view_uncached(text, whole_field, headings)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _ac_view_of_str(
+    text: str | None, whole_field: bool, headings: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    return _ac_view_uncached(text, whole_field, headings)
+
+
+def _ac_view_uncached(
+    text: AcText, whole_field: bool, headings: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    lines = ac_lines(text, whole_field=whole_field, headings=headings)
+    return _raw(lines), tuple(c.text for c in split_criteria(lines or []))
 
 
 def is_substantive(diff: CriteriaDiff, before: Sequence[str], after: Sequence[str]) -> bool:

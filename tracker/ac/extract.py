@@ -25,6 +25,7 @@ No heading (``whole_field=False``)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -74,6 +75,22 @@ def extract_criteria(
 ) -> tuple[str, ...]:
     """The criteria, in order, normalised for display (markup stripped, whitespace
     collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC."""
+    if text is None or isinstance(text, str):
+        # memoised: a report extracts each version for its baseline, diffs and display
+        return _criteria_of_str(text, whole_field, tuple(headings))
+    return _extract_criteria(text, whole_field, tuple(headings))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _criteria_of_str(
+    text: str | None, whole_field: bool, headings: tuple[str, ...]
+) -> tuple[str, ...]:
+    return _extract_criteria(text, whole_field, headings)
+
+
+def _extract_criteria(
+    text: AcText, whole_field: bool, headings: tuple[str, ...]
+) -> tuple[str, ...]:
     lines = _lines(text)
     if lines is None:
         return ()
@@ -101,6 +118,20 @@ def ac_lines(text: AcText, *, whole_field: bool, headings: Sequence[str]) -> lis
 
 
 def _lines(text: AcText) -> list[Line] | None:
+    if isinstance(text, str):
+        found = _lines_of_str(text)
+        return list(found) if found is not None else None
+    return _lines_uncached(text)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _lines_of_str(text: str) -> tuple[Line, ...] | None:
+    # memoised: a report classifies each version for its diff and for display
+    lines = _lines_uncached(text)
+    return tuple(lines) if lines is not None else None
+
+
+def _lines_uncached(text: AcText) -> list[Line] | None:
     if text is None:
         return None
     doc = parse_adf(text)

@@ -89,9 +89,11 @@ class Store:
         with self._begin() as conn:
             return load.load_source_kinds(conn)
 
-    def histories(self, source: str, sprint_id: str) -> list[IssueHistory]:
+    def histories(
+        self, source: str, sprint_id: str, since: datetime | None = None
+    ) -> list[IssueHistory]:
         with self._begin() as conn:
-            return load.load_histories(conn, source, sprint_id)
+            return load.load_histories(conn, source, sprint_id, since)
 
     def counts(self) -> dict[str, int]:
         """Rows per table: for `doctor`, tests and benchmarks."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from tracker.domain import (
@@ -90,8 +91,15 @@ def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
     return sorted(sprints, key=lambda s: (s.source, s.started_at is None, s.started_at, s.id))
 
 
-def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueHistory]:
-    """Every issue that was ever a member of the sprint, with all it needs."""
+def load_histories(
+    conn: Connection, source: str, sprint_id: str, since: datetime | None = None
+) -> list[IssueHistory]:
+    """Every issue that was ever a member of the sprint, with all it needs.
+
+    With ``since`` (the sprint's start), revisions are read from then on plus each
+    issue's latest earlier one, which holds the text at the start: most of a busy
+    issue's history predates its sprint and is not needed to judge it.
+    """
     members = _t(MembershipRow)
     keys = sorted(
         {
@@ -108,6 +116,7 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
     kinds = load_source_kinds(conn)
     exact = kinds.get(source) != SourceKind.LINEAR
     grouped = {name: _grouped(conn, model, source, keys) for name, model in _CHILDREN.items()}
+    grouped["revisions"] = _grouped_rows(_revision_rows(conn, source, keys, since))
     histories = []
     for row in _rows(conn, IssueRow, source, keys):
         key = row.issue_key
@@ -152,7 +161,6 @@ def load_histories(conn: Connection, source: str, sprint_id: str) -> list[IssueH
 
 
 _CHILDREN: dict[str, Any] = {
-    "revisions": RevisionRow,
     "snapshots": SnapshotRow,
     "text_edits": TextEditRow,
     "memberships": MembershipRow,
@@ -177,10 +185,44 @@ def _rows(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> lis
 def _grouped(
     conn: Connection, model: Any, source: str, keys: Sequence[str]
 ) -> dict[str, list[Any]]:
+    return _grouped_rows(_rows(conn, model, source, keys))
+
+
+def _grouped_rows(rows: list[Any]) -> dict[str, list[Any]]:
     groups: dict[str, list[Any]] = defaultdict(list)
-    for row in _rows(conn, model, source, keys):
+    for row in rows:
         groups[row.issue_key].append(row)
     return groups
+
+
+def _revision_rows(
+    conn: Connection, source: str, keys: Sequence[str], since: datetime | None
+) -> list[Any]:
+    if since is None:
+        return _rows(conn, RevisionRow, source, keys)
+    table = _t(RevisionRow)
+    found: list[Any] = []
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        mine = (table.c.source == source, table.c.issue_key.in_(chunk))
+        found.extend(conn.execute(select(table).where(*mine, table.c.at > since)))
+        last = (
+            select(table.c.issue_key, func.max(table.c.at).label("at"))
+            .where(*mine, table.c.at <= since)
+            .group_by(table.c.issue_key)
+            .subquery()
+        )
+        found.extend(
+            conn.execute(
+                select(table).join(
+                    last,
+                    (table.c.source == source)
+                    & (table.c.issue_key == last.c.issue_key)
+                    & (table.c.at == last.c.at),
+                )
+            )
+        )
+    return found
 
 
 def _issue(r: Any) -> Issue:
