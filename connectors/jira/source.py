@@ -218,21 +218,27 @@ class JiraSource:
         values = raw.get("fields") or {}
         issue = m.map_issue(raw, self.name, self.client.url)
         sprint_ids = m.parse_sprint_ids(values.get(fields.sprint.id))
+        revisions = m.map_revisions(self.name, key, histories, fields.text)
+        # Comments and remote links are evidence about AC changes only: an issue whose AC
+        # never changed keeps what the search returned inline, and costs no extra call.
+        # Once its AC changes, its full history says so and the next sync reads them all.
+        detail = bool(revisions)
         remote = (
             self.client.get(f"issue/{key}/remotelink", what=f"remote links of {key}")
-            if m.has_remote_link_items(histories)
+            if detail and m.has_remote_link_items(histories)
             else []
         )
+        comments = self._comments(key, values) if detail else _inline_comments(values)
         return IssueBundle(
             issue=issue,
             text_field=fields.text.id,
             current_text=m.text_value(values.get(fields.text.id)),
-            revisions=m.map_revisions(self.name, key, histories, fields.text),
+            revisions=revisions,
             memberships=m.map_memberships(
                 self.name, key, histories, fields.sprint, sprint_ids, issue.created_at
             ),
             sprint_ids=sprint_ids,
-            comments=m.map_comments(self.name, key, self._comments(key, values), self.client.url),
+            comments=m.map_comments(self.name, key, comments, self.client.url),
             links=m.map_issue_links(
                 self.name, key, values.get("issuelinks") or [], histories, self.client.url
             )
@@ -332,3 +338,8 @@ def _batches(
             batch, count = [], 0
     if batch:
         yield batch
+
+
+def _inline_comments(values: Json) -> list[Json]:
+    inline = values.get("comment")
+    return list(inline.get("comments") or []) if isinstance(inline, Mapping) else []
