@@ -63,6 +63,7 @@ class JiraWorkspace:
         self.boards: dict[int, Board] = {}
         self.sprints: dict[int, Sprint] = {}
         self.issues: dict[str, Issue] = {}
+        self._by_id: dict[int, Issue] = {}  # numeric-id lookups stay O(1) at scale
         self._next = {"issue": 10001, "history": 100001, "comment": 200001, "link": 30001}
         self._next |= {"remote": 40001}
 
@@ -101,7 +102,7 @@ class JiraWorkspace:
     def issue(self, key_or_id: str) -> Issue | None:
         found = self.issues.get(key_or_id.upper())
         if found is None and key_or_id.isdigit():
-            found = next((i for i in self.issues.values() if i.id == int(key_or_id)), None)
+            found = self._by_id.get(int(key_or_id))
         return found
 
     def _get(self, key: str) -> Issue:
@@ -117,10 +118,9 @@ class JiraWorkspace:
         ``issuetype``, ``status``, ``priority``, ``labels``, ``story_points``, ``assignee``).
         Jira writes no history for the values an issue is created with."""
         with self.lock:
-            number = 1 + max(
+            number = values.pop("number", None) or 1 + max(
                 (i.number for i in self.issues.values() if i.project == project), default=0
             )
-            number = values.pop("number", number)
             author = self.user(reporter)
             assert author is not None
             defaults: dict[str, Any] = {
@@ -142,6 +142,7 @@ class JiraWorkspace:
             for text_key in TEXT_FIELDS:
                 issue.text_versions[text_key] = 1 if issue.values.get(text_key) else 0
             self.issues[issue.key] = issue
+            self._by_id[issue.id] = issue
             return issue
 
     # -- mutations (each writes one history, as one save in Jira does) --------------------

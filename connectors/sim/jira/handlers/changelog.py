@@ -89,22 +89,31 @@ def bulk_fetch(ctx: Ctx) -> Reply:
     scope = ",".join(str(i) for i in sorted(issues)) + "|" + ",".join(sorted(field_ids or []))
     start = decode_token(body["nextPageToken"], scope) if body.get("nextPageToken") else 0
 
-    rendered: list[tuple[History, Issue, dict[str, Any]]] = []
+    kept: list[tuple[History, Issue, dict[str, Any] | None]] = []
     for issue in issues.values():
         for h in issue.histories:
-            out = render_history(ctx.view, h, epoch_ms=True, field_ids=field_ids)
-            if out is not None:
-                rendered.append((h, issue, out))
-    rendered.sort(key=lambda t: (t[0].created, t[1].id, t[0].id))
-    page = rendered[start : start + limit]
+            # Unfiltered, every history is kept: render only the page asked for (scale).
+            out = (
+                render_history(ctx.view, h, epoch_ms=True, field_ids=field_ids)
+                if field_ids
+                else None
+            )
+            if out is not None or not field_ids:
+                kept.append((h, issue, out))
+    kept.sort(key=lambda t: (t[0].created, t[1].id, t[0].id))
+    page: list[tuple[Issue, dict[str, Any]]] = []
+    for h, issue, out in kept[start : start + limit]:
+        shown = out if out is not None else render_history(ctx.view, h, epoch_ms=True)
+        assert shown is not None  # only a field filter drops a history
+        page.append((issue, shown))
 
     groups: dict[int, list[dict[str, Any]]] = {}
-    for _, issue, out in page:
-        groups.setdefault(issue.id, []).append(out)
+    for issue, body in page:
+        groups.setdefault(issue.id, []).append(body)
     reply: dict[str, Any] = {
         "issueChangeLogs": [{"issueId": str(i), "changeHistories": hs} for i, hs in groups.items()]
     }
-    if start + limit < len(rendered):
+    if start + limit < len(kept):
         reply["nextPageToken"] = encode_token(start + limit, scope)
     return Reply(200, reply)
 

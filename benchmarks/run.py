@@ -1,0 +1,183 @@
+"""Issue 6's benchmark: requests against the floor, concurrency, the naive baseline,
+report speed and memory, and growth from 1k to 20k issues, in one run.
+
+    python benchmarks/run.py            # full: 1k, 5k, 20k issues; 400k revisions (< 10 min)
+    python benchmarks/run.py --quick    # small sizes, about a minute
+
+Prints Markdown tables and writes them to ``benchmarks/results.md``. PostgreSQL is
+measured when ``--postgres URL`` or ``$TRACKER_TEST_POSTGRES_URL`` names a server (a
+scratch database is created and dropped). Never asserts anything about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python benchmarks/run.py` from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import tables
+from benchmarks.report_bench import (
+    ReportResult,
+    ReportSpec,
+    run_report_bench,
+    scratch_postgres,
+)
+from benchmarks.sync_bench import SizeResult, run_size
+
+OUT = Path(__file__).with_name("results.md")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes (about a minute)")
+    p.add_argument("--sizes", type=_ints, help="issue counts, e.g. 1000,5000,20000")
+    p.add_argument("--latency", type=float, default=0.05, help="seconds per request (0.05)")
+    p.add_argument("--concurrency", type=int, default=4, help="JiraSource concurrency (4)")
+    p.add_argument("--naive-issues", type=int, help="size the naive client runs at")
+    p.add_argument("--sequential-issues", type=int, help="size of the concurrency-1 run")
+    p.add_argument("--report-revisions", type=int, help="revisions in the report database")
+    p.add_argument("--report-sprint", type=int, help="issues in the reported sprint")
+    p.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL", ""))
+    p.add_argument("--no-report", action="store_true", help="skip the report benchmark")
+    p.add_argument(
+        "--propose", action="store_true", help="also time the report with a memoized tokenizer"
+    )
+    p.add_argument("--out", type=Path, default=OUT, help="where the tables go (Markdown)")
+    args = p.parse_args(argv)
+    quick = args.quick
+    args.sizes = args.sizes or ([500, 2000] if quick else [1000, 5000, 20000])
+    args.naive_issues = args.naive_issues or (200 if quick else 500)
+    args.sequential_issues = args.sequential_issues or (1000 if quick else 2000)
+    args.report_revisions = args.report_revisions or (20_000 if quick else 400_000)
+    args.report_sprint = args.report_sprint or (200 if quick else 2000)
+    return args
+
+
+def _ints(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def _say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_syncs(args: argparse.Namespace) -> list[SizeResult]:
+    sizes = sorted(set(args.sizes) | {args.naive_issues, args.sequential_issues})
+    results = []
+    for size in sizes:
+        _say(f"sync benchmark: {size:,} issues, latency {args.latency * 1000:g} ms")
+        results.append(
+            run_size(
+                size,
+                latency=args.latency,
+                concurrency=args.concurrency,
+                sequential=size == args.sequential_issues,
+                naive=size == args.naive_issues,
+            )
+        )
+    return results
+
+
+def run_reports(args: argparse.Namespace) -> tuple[list[ReportResult], dict[int, ReportResult]]:
+    """The full-size report on SQLite (and PostgreSQL), plus SQLite at each sync size
+    with the same proportions, for the growth table."""
+    spec = ReportSpec(revisions=args.report_revisions, sprint_issues=args.report_sprint)
+    main: list[ReportResult] = []
+    growth: dict[int, ReportResult] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sorted(args.sizes):
+            scaled = ReportSpec(revisions=20 * size, sprint_issues=max(10, size // 10))
+            if scaled.revisions == spec.revisions and scaled.sprint_issues == spec.sprint_issues:
+                continue
+            _say(f"report benchmark: SQLite, {scaled.revisions:,} revisions")
+            growth[size] = run_report_bench(
+                f"sqlite:///{tmp}/g{size}.db", "SQLite", scaled, 1, full=False
+            )
+        _say(f"report benchmark: SQLite, {spec.revisions:,} revisions")
+        main.append(
+            run_report_bench(f"sqlite:///{tmp}/report.db", "SQLite", spec, 1, propose=args.propose)
+        )
+    growth[spec.issues] = main[0]
+    if args.postgres:
+        _say(f"report benchmark: PostgreSQL, {spec.revisions:,} revisions")
+        with scratch_postgres(args.postgres) as url:
+            # Python-side memory does not depend on the database: traced once, on SQLite.
+            main.append(
+                run_report_bench(
+                    url, "PostgreSQL", spec, 1, trace_trend=False, propose=args.propose
+                )
+            )
+    return main, growth
+
+
+def render(
+    args: argparse.Namespace,
+    syncs: list[SizeResult],
+    reports: list[ReportResult],
+    growth: dict[int, ReportResult],
+    seconds: float,
+) -> str:
+    by_size = {r.size: r for r in syncs}
+    largest = by_size[max(args.sizes)]
+    first = largest.runs["first"]
+    out = [
+        "# tracker scale benchmark",
+        "",
+        f"`python benchmarks/run.py{' --quick' if args.quick else ''}` on {platform.node()} "
+        f"({os.cpu_count()} cores, Python {platform.python_version()}); "
+        f"simulated Jira Cloud with {args.latency * 1000:g} ms per request, "
+        f"JiraSource concurrency {args.concurrency}; whole run {seconds:,.0f} s.",
+        "",
+        f"## 1. Requests against the floor ({largest.size:,} issues, "
+        f"{largest.histories:,} changelog entries, {largest.comments:,} comments)",
+        "",
+        tables.requests_table(largest),
+        "",
+        f"First sync: {tables.floor_line(first.floor)}.",
+        "",
+        "Where the first sync's requests went, against the floor:",
+        "",
+        tables.waste_table(first),
+        "",
+        "## 2. Concurrency (first sync)",
+        "",
+        tables.concurrency_table(by_size[args.sequential_issues], largest, args.concurrency),
+        "",
+        "## 3. Naive client side by side",
+        "",
+        tables.naive_table(by_size[args.naive_issues], largest),
+        "",
+        "The naive client reads each issue with `expand=changelog`, then its comments and "
+        "remote links. On Cloud the inline changelog keeps the newest 100 histories, so AC "
+        "edits older than that are never seen.",
+        "",
+    ]
+    if reports:
+        out += ["## 4. Report speed and memory", "", tables.report_table(reports), ""]
+    out += ["## 5. Growth", "", tables.growth_table(syncs, growth), ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    logging.basicConfig(level=logging.ERROR)
+    started = time.perf_counter()
+    syncs = run_syncs(args)
+    reports, growth = ([], {}) if args.no_report else run_reports(args)
+    text = render(args, syncs, reports, growth, time.perf_counter() - started)
+    print(text)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    _say(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
