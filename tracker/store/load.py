@@ -115,7 +115,12 @@ def load_histories(
         return []
     kinds = load_source_kinds(conn)
     exact = kinds.get(source) != SourceKind.LINEAR
-    grouped = {name: _grouped(conn, model, source, keys) for name, model in _CHILDREN.items()}
+    # Snapshots and text edits matter only where the tracker keeps no old texts
+    # (Linear); for Jira the changelog is the history and its rows are left unread.
+    wanted = {n: m for n, m in _CHILDREN.items() if not exact or n not in _SNAPSHOT_ONLY}
+    grouped = defaultdict(
+        lambda: defaultdict(list), {n: _grouped(conn, m, source, keys) for n, m in wanted.items()}
+    )
     grouped["revisions"] = _grouped_rows(_revision_rows(conn, source, keys, since))
     histories = []
     for row in _rows(conn, IssueRow, source, keys):
@@ -160,6 +165,7 @@ def load_histories(
     return histories
 
 
+_SNAPSHOT_ONLY = frozenset({"snapshots", "text_edits"})
 _CHILDREN: dict[str, Any] = {
     "snapshots": SnapshotRow,
     "text_edits": TextEditRow,
