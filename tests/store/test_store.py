@@ -206,3 +206,16 @@ def test_upgrade_from_an_older_schema_keeps_data(tmp_path) -> None:  # type: ign
         assert conn.execute(text("select count(*) from revisions")).scalar() == 1
     store.close()
     assert Store(url).counts()["revisions"] == 1
+
+
+def test_schema_matches_the_models_after_migrations(db_url: str) -> None:
+    """The alembic revisions and the sqlmodel tables describe the same schema."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    store = Store(db_url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    store.close()
+    assert diff == []

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.engine import Connection
 
 from tracker.domain import (
@@ -41,8 +40,6 @@ from tracker.store.tables import (
     SprintRow,
     TextEditRow,
 )
-
-_CHUNK = 500
 
 
 def _t(model: Any) -> Table:
@@ -101,18 +98,13 @@ def load_histories(
     issue's history predates its sprint and is not needed to judge it.
     """
     members = _t(MembershipRow)
-    keys = sorted(
-        {
-            k
-            for (k,) in conn.execute(
-                select(members.c.issue_key).where(
-                    members.c.source == source, members.c.sprint_id == sprint_id
-                )
-            )
-        }
+    # The sprint's issues as a subquery, not a list of keys: one statement per table
+    # however large the sprint, and no thousand-parameter IN lists to parse.
+    keys = (
+        select(members.c.issue_key)
+        .where(members.c.source == source, members.c.sprint_id == sprint_id)
+        .distinct()
     )
-    if not keys:
-        return []
     kinds = load_source_kinds(conn)
     exact = kinds.get(source) != SourceKind.LINEAR
     # Snapshots and text edits matter only where the tracker keeps no old texts
@@ -175,22 +167,14 @@ _CHILDREN: dict[str, Any] = {
 }
 
 
-def _rows(conn: Connection, model: Any, source: str, keys: Sequence[str]) -> list[Any]:
+def _rows(conn: Connection, model: Any, source: str, keys: Select[Any]) -> list[Any]:
     table = _t(model)
-    found: list[Any] = []
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        found.extend(
-            conn.execute(
-                select(table).where(table.c.source == source, table.c.issue_key.in_(chunk))
-            )
-        )
-    return found
+    return list(
+        conn.execute(select(table).where(table.c.source == source, table.c.issue_key.in_(keys)))
+    )
 
 
-def _grouped(
-    conn: Connection, model: Any, source: str, keys: Sequence[str]
-) -> dict[str, list[Any]]:
+def _grouped(conn: Connection, model: Any, source: str, keys: Select[Any]) -> dict[str, list[Any]]:
     return _grouped_rows(_rows(conn, model, source, keys))
 
 
@@ -202,32 +186,29 @@ def _grouped_rows(rows: list[Any]) -> dict[str, list[Any]]:
 
 
 def _revision_rows(
-    conn: Connection, source: str, keys: Sequence[str], since: datetime | None
+    conn: Connection, source: str, keys: Select[Any], since: datetime | None
 ) -> list[Any]:
     if since is None:
         return _rows(conn, RevisionRow, source, keys)
     table = _t(RevisionRow)
-    found: list[Any] = []
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
-        mine = (table.c.source == source, table.c.issue_key.in_(chunk))
-        found.extend(conn.execute(select(table).where(*mine, table.c.at > since)))
-        last = (
-            select(table.c.issue_key, func.max(table.c.at).label("at"))
-            .where(*mine, table.c.at <= since)
-            .group_by(table.c.issue_key)
-            .subquery()
-        )
-        found.extend(
-            conn.execute(
-                select(table).join(
-                    last,
-                    (table.c.source == source)
-                    & (table.c.issue_key == last.c.issue_key)
-                    & (table.c.at == last.c.at),
-                )
+    mine = (table.c.source == source, table.c.issue_key.in_(keys))
+    found = list(conn.execute(select(table).where(*mine, table.c.at > since)))
+    last = (
+        select(table.c.issue_key, func.max(table.c.at).label("at"))
+        .where(*mine, table.c.at <= since)
+        .group_by(table.c.issue_key)
+        .subquery()
+    )
+    found.extend(
+        conn.execute(
+            select(table).join(
+                last,
+                (table.c.source == source)
+                & (table.c.issue_key == last.c.issue_key)
+                & (table.c.at == last.c.at),
             )
         )
+    )
     return found
 
 

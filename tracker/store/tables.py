@@ -115,6 +115,7 @@ class RevisionRow(_Authored, table=True):
     tracker's history) or ``snapshot`` (derived by sync from two description snapshots)."""
 
     __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_issue_at", "source", "issue_key", "at"),)
     source: str = Field(primary_key=True)
     issue_key: str = Field(primary_key=True)
     revision_id: str = Field(primary_key=True)
