@@ -261,7 +261,7 @@ def run_report_bench(
         result.report = measure(
             lambda: build_report(store, rules, target.id, SOURCE),
             repeat,
-            lambda: store.histories(SOURCE, target.id),
+            lambda: store.histories(SOURCE, target.id, since=target.started_at),
         )
         if not full:
             store.close()
@@ -280,7 +280,9 @@ def run_report_bench(
         result.trend = measure(
             lambda: build_trend(store, rules, source=SOURCE, last=20),
             1,
-            lambda: [store.histories(SOURCE, p.sprint.id) for p in chosen],
+            lambda: [
+                store.histories(SOURCE, p.sprint.id, since=p.sprint.started_at) for p in chosen
+            ],
             traced=trace_trend,
         )
         store.close()
