@@ -1,12 +1,31 @@
 """Acceptance criteria: find them in a field's text, split, diff and classify changes."""
 
+from tracker.ac import _inline, _lines, _split, _words, diff, extract
 from tracker.ac.diff import ChangeKind, Comparison, compare_ac, diff_criteria
 from tracker.ac.extract import DEFAULT_HEADINGS, extract_ac_section, extract_criteria
+
+
+def clear_caches() -> None:
+    """Forget every memoised extraction: benchmarks call it to time a cold report, as
+    one `tracker report` process runs it."""
+    for cached in (
+        _inline.strip_markup,
+        _lines._classify_line,
+        _split._split,
+        _words._words_of,
+        _words.canon,
+        diff._ac_view_of_str,
+        extract._criteria_of_str,
+        extract._lines_of_str,
+    ):
+        cached.cache_clear()
+
 
 __all__ = [
     "DEFAULT_HEADINGS",
     "ChangeKind",
     "Comparison",
+    "clear_caches",
     "compare_ac",
     "diff_criteria",
     "extract_ac_section",
