@@ -306,7 +306,9 @@ def test_many_search_pages_share_one_bulk_changelog_call(flavour: str) -> None:
     assert not any("{key}" in label for label in stats)  # no per-issue call was needed
 
 
-def test_bulk_changelog_pages_split_an_issue_and_are_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bulk_changelog_pages_split_an_issue_and_are_merged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import connectors.jira._history as history
 
     monkeypatch.setattr(history, "BULK_MAX_RESULTS", 1000)  # the API's default page size
