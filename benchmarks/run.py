@@ -1,7 +1,7 @@
 """Issue 6's benchmark: requests against the floor, concurrency, the naive baseline,
 report speed and memory, and growth from 1k to 20k issues, in one run.
 
-    python benchmarks/run.py            # full: 1k, 5k, 20k issues; 400k revisions (< 10 min)
+    python benchmarks/run.py            # full: 1k, 5k, 20k issues; 400k revisions; Linear 5k (< 9 min)
     python benchmarks/run.py --quick    # small sizes, about a minute
 
 Prints Markdown tables and writes them to ``benchmarks/results.md``. PostgreSQL is
@@ -24,6 +24,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repository 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import tables
+from benchmarks.linear_bench import HOURLY_POINTS, LinearResult, run_linear
 from benchmarks.report_bench import (
     ReportResult,
     ReportSpec,
@@ -44,6 +45,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--naive-issues", type=int, help="size the naive client runs at")
     p.add_argument("--sequential-issues", type=int, help="size of the concurrency-1 run")
     p.add_argument("--report-revisions", type=int, help="revisions in the report database")
+    p.add_argument("--linear-issues", type=int, help="issues in the Linear run (5000; 0 skips)")
     p.add_argument("--report-sprint", type=int, help="issues in the reported sprint")
     p.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL", ""))
     p.add_argument("--no-report", action="store_true", help="skip the report benchmark")
@@ -55,9 +57,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     quick = args.quick
     args.sizes = args.sizes or ([500, 2000] if quick else [1000, 5000, 20000])
     args.naive_issues = args.naive_issues or (200 if quick else 500)
-    args.sequential_issues = args.sequential_issues or (1000 if quick else 2000)
+    args.sequential_issues = args.sequential_issues or 1000
     args.report_revisions = args.report_revisions or (20_000 if quick else 400_000)
     args.report_sprint = args.report_sprint or (200 if quick else 2000)
+    if args.linear_issues is None:
+        args.linear_issues = 500 if quick else 5000
     return args
 
 
@@ -118,12 +122,54 @@ def run_reports(args: argparse.Namespace) -> tuple[list[ReportResult], dict[int,
     return main, growth
 
 
+def run_linear_section(args: argparse.Namespace) -> LinearResult | None:
+    if args.linear_issues <= 0:
+        return None
+    _say(f"Linear sync benchmark: {args.linear_issues:,} issues")
+    result = run_linear(args.linear_issues, latency=args.latency)
+    _say(f"Linear sync benchmark took {result.seconds:.0f} s")
+    return result
+
+
+def render_linear(result: LinearResult) -> list[str]:
+    first = result.runs["first"]
+    return [
+        f"## 6. Linear ({result.size:,} issues in one team, {result.cycles} cycles, "
+        f"{result.history:,} history entries, {result.comments:,} comments, "
+        f"{result.attachments:,} attachments, {result.relations:,} relations)",
+        "",
+        tables.linear_table(result),
+        "",
+        f"The connector reads {result.issue_page} issues a page; {result.max_page} is the "
+        "most the same query fits under Linear's 10,000 points a query. "
+        f"First sync: {tables.linear_floor_line(first.floor)}. "
+        f"Section run time {result.seconds:,.0f} s (workspace built in "
+        f"{result.build_seconds:,.1f} s).{_budget_note(first.points)}",
+        "",
+        tables.linear_waste_table(result),
+        "",
+        f"Requests by operation: {tables.linear_operations(result)}.",
+        "",
+    ]
+
+
+def _budget_note(points: int) -> str:
+    if points <= HOURLY_POINTS:
+        return ""
+    return (
+        f" The first sync costs more than Linear's {HOURLY_POINTS:,} complexity points per "
+        "user and hour, so on Linear it would wait for the budget to refill (the simulator's "
+        "budgets are lifted here, and its clock stands still)."
+    )
+
+
 def render(
     args: argparse.Namespace,
     syncs: list[SizeResult],
     reports: list[ReportResult],
     growth: dict[int, ReportResult],
     seconds: float,
+    linear: LinearResult | None = None,
 ) -> str:
     by_size = {r.size: r for r in syncs}
     largest = by_size[max(args.sizes)]
@@ -163,6 +209,8 @@ def render(
     if reports:
         out += ["## 4. Report speed and memory", "", tables.report_table(reports), ""]
     out += ["## 5. Growth", "", tables.growth_table(syncs, growth), ""]
+    if linear is not None:
+        out += render_linear(linear)
     return "\n".join(out)
 
 
@@ -172,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     syncs = run_syncs(args)
     reports, growth = ([], {}) if args.no_report else run_reports(args)
-    text = render(args, syncs, reports, growth, time.perf_counter() - started)
+    linear = run_linear_section(args)
+    text = render(args, syncs, reports, growth, time.perf_counter() - started, linear)
     print(text)
     args.out.write_text(text + "\n", encoding="utf-8")
     _say(f"written to {args.out}")

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from benchmarks.floor import Floor
+from benchmarks.linear_bench import HOURLY_POINTS, LinearFloor, LinearResult
 from benchmarks.report_bench import ReportResult, Timing
 from benchmarks.sync_bench import SizeResult, SyncRun
 
@@ -198,5 +199,69 @@ def report_table(results: Sequence[ReportResult]) -> str:
 
 
 def floor_line(floor: Floor) -> str:
+    parts = ", ".join(f"{k} {v:,}" for k, v in floor.as_dict().items() if k != "total")
+    return f"floor {floor.total:,} = {parts}"
+
+
+# Which Linear floor category each GraphQL operation belongs to.
+LINEAR_CATEGORY = {
+    "Cycles": "cycles",
+    "CommentsSince": "discovery",
+    "AttachmentsSince": "discovery",
+    "IssuesPage": "issues",
+    "IssuesById": "issues",
+}
+
+
+def linear_table(result: LinearResult) -> str:
+    rows = [
+        (
+            run.label,
+            run.issues,
+            run.requests,
+            run.floor.total,
+            f"{run.ratio:.2f}x",
+            run.best.total,
+            f"{run.ratio_best:.2f}x",
+            run.points,
+            f"{100 * run.points / HOURLY_POINTS:.1f}%",
+            run.wall,
+        )
+        for run in result.runs.values()
+    ]
+    return table(
+        ("sync", "issues stored", "requests", f"floor (page {result.issue_page})", "ratio",
+         f"floor (page {result.max_page})", "ratio", "complexity points", "of 3M/h budget",
+         "wall s"),
+        rows,
+    )  # fmt: skip
+
+
+def linear_waste_table(result: LinearResult) -> str:
+    """Requests per floor category and run: made / floor at the connector's page size."""
+    made: dict[str, Counter[str]] = {}
+    for key, run in result.runs.items():
+        made[key] = Counter()
+        for operation, n in run.by_operation.items():
+            made[key][LINEAR_CATEGORY.get(operation, "follow_ups")] += n
+    rows = []
+    for name in ("cycles", "discovery", "issues", "follow_ups"):
+        cells = [
+            f"{made[k][name]:,} / {run.floor.as_dict()[name]:,}" for k, run in result.runs.items()
+        ]
+        rows.append((name, *cells))
+    labels = [f"{run.label}: made / floor" for run in result.runs.values()]
+    return table(("requests for", *labels), rows)
+
+
+def linear_operations(result: LinearResult) -> str:
+    parts = []
+    for run in result.runs.values():
+        ops = ", ".join(f"{op} {n:,}" for op, n in sorted(run.by_operation.items()))
+        parts.append(f"{run.label}: {ops}")
+    return "; ".join(parts)
+
+
+def linear_floor_line(floor: LinearFloor) -> str:
     parts = ", ".join(f"{k} {v:,}" for k, v in floor.as_dict().items() if k != "total")
     return f"floor {floor.total:,} = {parts}"

@@ -90,7 +90,9 @@ def _snake(name: str) -> str:
 
 def updated_at(entity: Any, ctx: Ctx) -> datetime:
     if isinstance(entity, model.Issue):
-        return max(t for t in entity.bumps if t <= ctx.now)
+        newest, now = max(entity.bumps), ctx.now
+        # The common case without a generator: every page sorts all of a team's issues by it.
+        return newest if newest <= now else max(t for t in entity.bumps if t <= now)
     if isinstance(entity, model.HistoryEntry):
         return max(t for t in entity.times if t <= ctx.now)
     if isinstance(entity, model.Cycle):
@@ -312,11 +314,13 @@ def _added_to_cycle(issue: model.Issue, ctx: Ctx) -> datetime | None:
 
 
 def _history_of(issue: model.Issue, ctx: Ctx) -> list[model.HistoryEntry]:
-    return [h for h in ctx.ws.history if h.issue is issue and h.times[0] <= ctx.now]
+    mine = ctx.ws.grouped("history").get(issue.id, [])
+    return [h for h in mine if h.issue is issue and h.times[0] <= ctx.now]
 
 
-def _by_issue(items: Iterable[Any], issue: model.Issue, ctx: Ctx) -> list[Any]:
-    return [x for x in items if x.issue is issue and x.created_at <= ctx.now]
+def _by_issue(kind: str, issue: model.Issue, ctx: Ctx, attr: str = "issue") -> list[Any]:
+    mine = ctx.ws.grouped(kind, attr).get(issue.id, [])
+    return [x for x in mine if getattr(x, attr) is issue and x.created_at <= ctx.now]
 
 
 def _parent(comment: model.Comment, ctx: Ctx) -> model.Comment | None:
@@ -369,15 +373,11 @@ _RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Issue", "priority"): lambda i, c: 0.0,
     ("Issue", "labels"): lambda i, c, **a: connection(i.labels, c, **a),
     ("Issue", "history"): lambda i, c, **a: connection(_history_of(i, c), c, **a),
-    ("Issue", "comments"): lambda i, c, **a: connection(_by_issue(c.ws.comments, i, c), c, **a),
-    ("Issue", "attachments"): lambda i, c, **a: connection(
-        _by_issue(c.ws.attachments, i, c), c, **a
-    ),
-    ("Issue", "relations"): lambda i, c, **a: connection(
-        [r for r in c.ws.relations if r.issue is i and r.created_at <= c.now], c, **a
-    ),
+    ("Issue", "comments"): lambda i, c, **a: connection(_by_issue("comments", i, c), c, **a),
+    ("Issue", "attachments"): lambda i, c, **a: connection(_by_issue("attachments", i, c), c, **a),
+    ("Issue", "relations"): lambda i, c, **a: connection(_by_issue("relations", i, c), c, **a),
     ("Issue", "inverseRelations"): lambda i, c, **a: connection(
-        [r for r in c.ws.relations if r.related is i and r.created_at <= c.now], c, **a
+        _by_issue("relations", i, c, "related"), c, **a
     ),
     ("IssueHistory", "createdAt"): lambda h, c: h.times[0],
     ("IssueHistory", "updatedAt"): updated_at,

@@ -24,11 +24,19 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from graphql import GraphQLError, execute_sync, parse, validate
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLFormattedError,
+    execute_sync,
+    parse,
+    validate,
+)
 
 from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
 from connectors.sim.linear.resolvers import Ctx, resolve_field, simulator_schema
@@ -177,13 +185,9 @@ class LinearSimulator:
 
     def _execute(self, query: str, operation: str | None, variables: dict[str, Any]) -> Reply:
         schema = simulator_schema()
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            return 200, {"errors": [exc.formatted]}, self._headers(0)
-        problems = validate(schema, document)
-        if problems:
-            return 200, {"errors": [e.formatted for e in problems]}, self._headers(0)
+        document, problems = _checked(query)
+        if document is None or problems:
+            return 200, {"errors": list(problems)}, self._headers(0)
         cost = estimate_complexity(document, schema, variables, operation)
         if cost > MAX_QUERY_COMPLEXITY:
             error = _error(
@@ -239,6 +243,17 @@ class LinearSimulator:
             "kind": "api key",
             "limits": [limit("requestCount", self._requests), limit("complexity", self._points)],
         }
+
+
+@lru_cache(maxsize=128)
+def _checked(query: str) -> tuple[DocumentNode | None, tuple[GraphQLFormattedError, ...]]:
+    """Parse and validate once per document text: a sync sends the same few documents
+    hundreds of times."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, (exc.formatted,)
+    return document, tuple(e.formatted for e in validate(simulator_schema(), document))
 
 
 def _handler_for(sim: LinearSimulator) -> type[BaseHTTPRequestHandler]:

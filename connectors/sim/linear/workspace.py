@@ -23,6 +23,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from connectors.sim.linear.model import (
     Actor,
@@ -63,6 +64,12 @@ class LinearWorkspace:
     attachments: list[Attachment] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     _seq: int = 0
+    # identifier and id -> issue, so scale-mode workspaces (thousands of issues) build in
+    # linear time; a miss falls back to a scan (issues appended to ``issues`` directly).
+    _issue_index: dict[str, Issue] = field(default_factory=dict, repr=False)
+    _groups: dict[tuple[str, str], tuple[list[Any], int, dict[str, list[Any]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- time -------------------------------------------------------------------------------
 
@@ -147,9 +154,13 @@ class LinearWorkspace:
             bumps=[at],
         )
         self.issues.append(issue)
+        self._issue_index[issue.id] = self._issue_index[issue.identifier] = issue
         return issue
 
     def issue(self, identifier: str) -> Issue:
+        found = self._issue_index.get(identifier)
+        if found is not None and identifier in (found.identifier, found.id):
+            return found
         for issue in self.issues:
             if identifier in (issue.identifier, issue.id):
                 return issue
@@ -297,6 +308,19 @@ class LinearWorkspace:
 
     def description_of(self, issue: Issue) -> str | None:
         return latest(issue.descriptions, self.now)
+
+    def grouped(self, kind: str, attr: str = "issue") -> dict[str, list[Any]]:
+        """``history``/``comments``/``attachments``/``relations`` by the id of each item's
+        ``attr`` issue. Kept up to date incrementally (those lists only grow by appending) and
+        shared with ``as_of`` views, so a page of a large workspace costs no full scans."""
+        items: list[Any] = getattr(self, kind)
+        known, done, groups = self._groups.get((kind, attr), (items, 0, {}))
+        if known is not items or done > len(items):
+            done, groups = 0, {}
+        for item in items[done:]:
+            groups.setdefault(getattr(item, attr).id, []).append(item)
+        self._groups[(kind, attr)] = (items, len(items), groups)
+        return groups
 
     def visible_issues(self) -> list[Issue]:
         return [i for i in self.issues if i.created_at <= self.now]

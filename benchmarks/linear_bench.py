@@ -1,0 +1,349 @@
+"""The Linear half of the sync benchmark: ``LinearSource`` through the real path (Store on
+SQLite in a temp dir, ``sync_source``) against the Linear simulator in scale mode.
+
+One size runs: the first sync; 1% of the issues changed, then the nightly sync; then a sync
+with nothing changed. Requests are counted by the simulator per GraphQL operation and set
+against the floor, and so are Linear's complexity points (``X-Complexity``).
+
+The floor is the fewest requests Linear's pagination permits for what a sync had to read, at
+given page sizes (``LinearLimits``): the cycles (50 a page), the issues to read (``last``
+issues a page, at least one request to learn that nothing changed), each nested connection's
+overflow beyond what a page inlines (``FOLLOW_UP_PAGE`` a follow-up), and, on an incremental
+sync, one ``CommentsSince`` and one ``AttachmentsSince`` scan per 100 items: comments and
+attachments do not bump an issue's ``updatedAt`` (the simulator's worst case), so no
+cheaper way finds them. It is computed twice: at the connector's own issue page (10), and at
+the largest page the same query shape fits under Linear's 10,000-point ceiling per query
+(``max_issue_page``), which is what a page size tuned to the limit could reach.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from connectors.linear import LinearSource, queries
+from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim.linear import LinearSimulator, LinearWorkspace
+from connectors.sim.linear.resolvers import simulator_schema
+from connectors.sim.linear.scale import (
+    LinearScaleFacts,
+    LinearScaleSpec,
+    apply_nightly_changes,
+    build_linear_scale_workspace,
+)
+from tracker import clock
+from tracker.config import LinearSourceConfig
+from tracker.store import Store
+from tracker.sync import sync_source
+
+FIRST_AT = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
+CHANGES_AT = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+NIGHTLY_AT = datetime(2026, 4, 2, 0, 0, tzinfo=UTC)
+UNCHANGED_AT = datetime(2026, 4, 3, 0, 0, tzinfo=UTC)
+CHANGED_SHARE = 0.01
+HOURLY_POINTS = 3_000_000  # Linear's complexity budget per user and hour (API key)
+HOURLY_REQUESTS = 2_500
+# The simulator's clock stands still during a run, so its budgets would never refill: they
+# are raised, and each sync's share of Linear's real budget is reported instead.
+_SIM_BUDGET = 10**12
+
+
+@dataclass(frozen=True, slots=True)
+class LinearLimits:
+    """Page sizes: the connector's by default (``connectors.linear.queries``)."""
+
+    issue_page: int = queries.ISSUE_PAGE
+    history_inline: int = queries.HISTORY_PAGE
+    comment_inline: int = queries.COMMENT_PAGE
+    attachment_inline: int = queries.ATTACHMENT_PAGE
+    relation_inline: int = queries.RELATION_PAGE
+    follow_up_page: int = queries.FOLLOW_UP_PAGE
+    cycle_page: int = queries.CYCLE_PAGE
+    scan_page: int = queries.SCAN_PAGE
+
+
+@dataclass(frozen=True, slots=True)
+class LinearIssueShape:
+    history: int = 0
+    comments: int = 0
+    attachments: int = 0
+    relations: int = 0
+    inverse_relations: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LinearFloor:
+    cycles: int
+    discovery: int
+    issues: int
+    follow_ups: int
+
+    @property
+    def total(self) -> int:
+        return self.cycles + self.discovery + self.issues + self.follow_ups
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "cycles": self.cycles,
+            "discovery": self.discovery,
+            "issues": self.issues,
+            "follow_ups": self.follow_ups,
+            "total": self.total,
+        }
+
+
+def compute_linear_floor(
+    issues: Sequence[LinearIssueShape],
+    cycles: int,
+    *,
+    incremental: bool,
+    comments_since: int = 0,
+    attachments_since: int = 0,
+    limits: LinearLimits = LinearLimits(),
+) -> LinearFloor:
+    """The fewest requests to read ``issues`` from a team with ``cycles`` cycles; an
+    ``incremental`` sync also scans the comments and attachments changed since its bookmark."""
+    discovery = 0
+    if incremental:
+        discovery = max(1, math.ceil(comments_since / limits.scan_page)) + max(
+            1, math.ceil(attachments_since / limits.scan_page)
+        )
+    follow_ups = sum(_overflow(shape, limits) for shape in issues)
+    return LinearFloor(
+        cycles=max(1, math.ceil(cycles / limits.cycle_page)),
+        discovery=discovery,
+        issues=max(1, math.ceil(len(issues) / limits.issue_page)),
+        follow_ups=follow_ups,
+    )
+
+
+def _overflow(shape: LinearIssueShape, limits: LinearLimits) -> int:
+    pairs = (
+        (shape.history, limits.history_inline),
+        (shape.comments, limits.comment_inline),
+        (shape.attachments, limits.attachment_inline),
+        (shape.relations, limits.relation_inline),
+        (shape.inverse_relations, limits.relation_inline),
+    )
+    return sum(math.ceil((n - inline) / limits.follow_up_page) for n, inline in pairs if n > inline)
+
+
+def max_issue_page(ceiling: int = MAX_QUERY_COMPLEXITY) -> int:
+    """The largest ``last`` for which ``IssuesPage``, with its nested page sizes, costs at
+    most ``ceiling`` points."""
+    schema = simulator_schema()
+
+    def cost(n: int) -> int:
+        variables = {"filter": {}, "last": n}
+        return estimate_complexity(queries.ISSUES_PAGE, schema, variables, "IssuesPage")
+
+    size = 0
+    while cost(size + 1) <= ceiling:
+        size += 1
+    return size
+
+
+def workspace_shapes(
+    ws: LinearWorkspace, identifiers: Iterable[str] | None = None
+) -> list[LinearIssueShape]:
+    """Shapes as of ``ws.now`` of ``identifiers`` (default: every visible issue)."""
+    now = ws.now
+    chosen = ws.visible_issues() if identifiers is None else [ws.issue(i) for i in identifiers]
+    counts: dict[str, Counter[str]] = {i.id: Counter() for i in chosen}
+    rows: list[tuple[str, Iterable[tuple[str, datetime]]]] = [
+        ("history", ((h.issue.id, h.times[0]) for h in ws.history)),
+        ("comments", ((c.issue.id, c.created_at) for c in ws.comments)),
+        ("attachments", ((a.issue.id, a.created_at) for a in ws.attachments)),
+        ("relations", ((r.issue.id, r.created_at) for r in ws.relations)),
+        ("inverse_relations", ((r.related.id, r.created_at) for r in ws.relations)),
+    ]
+    for kind, pairs in rows:
+        for issue_id, at in pairs:
+            if at <= now and issue_id in counts:
+                counts[issue_id][kind] += 1
+    return [LinearIssueShape(**counts[i.id]) for i in chosen]
+
+
+def workspace_floor(
+    ws: LinearWorkspace,
+    identifiers: Iterable[str] | None = None,
+    since: datetime | None = None,
+    limits: LinearLimits = LinearLimits(),
+) -> LinearFloor:
+    """The floor for reading ``identifiers`` (default: all) as of ``ws.now``; with ``since``,
+    an incremental sync that scans what was commented or attached after it."""
+    now = ws.now
+    return compute_linear_floor(
+        workspace_shapes(ws, identifiers),
+        sum(1 for c in ws.cycles if c.created_at <= now),
+        incremental=since is not None,
+        comments_since=_since(since, now, (c.created_at for c in ws.comments)),
+        attachments_since=_since(since, now, (a.created_at for a in ws.attachments)),
+        limits=limits,
+    )
+
+
+def _since(since: datetime | None, now: datetime, times: Iterable[datetime]) -> int:
+    return 0 if since is None else sum(1 for t in times if since <= t <= now)
+
+
+@dataclass(slots=True)
+class LinearRun:
+    label: str
+    issues: int  # bundles stored
+    requests: int
+    floor: LinearFloor
+    best: LinearFloor  # the floor at ``max_issue_page``
+    points: int  # complexity points the simulator charged
+    points_seen: int  # what the connector summed from ``X-Complexity``
+    wall: float
+    by_operation: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ratio(self) -> float:
+        return self.requests / self.floor.total if self.floor.total else 0.0
+
+    @property
+    def ratio_best(self) -> float:
+        return self.requests / self.best.total if self.best.total else 0.0
+
+
+@dataclass(slots=True)
+class LinearResult:
+    size: int
+    cycles: int
+    history: int
+    comments: int
+    attachments: int
+    relations: int
+    build_seconds: float
+    issue_page: int
+    max_page: int
+    latency: float
+    runs: dict[str, LinearRun] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.at = FIRST_AT
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def run_linear(size: int, *, latency: float, seed: int = 7) -> LinearResult:
+    """Build a workspace of ``size`` issues and run the three syncs against it."""
+    started = time.perf_counter()
+    ws, facts = build_linear_scale_workspace(LinearScaleSpec.sized(size, seed))
+    result = LinearResult(
+        size,
+        facts.cycles,
+        len(ws.history),
+        len(ws.comments),
+        len(ws.attachments),
+        len(ws.relations),
+        time.perf_counter() - started,
+        queries.ISSUE_PAGE,
+        max_issue_page(),
+        latency,
+    )
+    now = _Clock()
+    clock.set_clock(now)
+    sim = LinearSimulator(
+        ws,
+        facts.api_key,
+        latency=latency,
+        requests_per_hour=_SIM_BUDGET,
+        complexity_per_hour=_SIM_BUDGET,
+    )
+    try:
+        with tempfile.TemporaryDirectory() as tmp, sim:
+            _scenario(result, ws, facts, sim, Path(tmp), now)
+    finally:
+        clock.reset_clock()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _scenario(
+    result: LinearResult,
+    ws: LinearWorkspace,
+    facts: LinearScaleFacts,
+    sim: LinearSimulator,
+    tmp: Path,
+    now: _Clock,
+) -> None:
+    store = Store(f"sqlite:///{tmp / 'tracker.db'}")
+    best = replace(LinearLimits(), issue_page=result.max_page)
+    try:
+        _at(ws, now, FIRST_AT)
+        floors = (workspace_floor(ws), workspace_floor(ws, limits=best))
+        result.runs["first"] = _sync(sim, store, facts, "first", floors)
+        changed = apply_nightly_changes(ws, CHANGED_SHARE, CHANGES_AT)
+        _at(ws, now, NIGHTLY_AT)
+        floors = (
+            workspace_floor(ws, changed, FIRST_AT),
+            workspace_floor(ws, changed, FIRST_AT, best),
+        )
+        result.runs["nightly"] = _sync(sim, store, facts, "nightly (1% changed)", floors)
+        _at(ws, now, UNCHANGED_AT)
+        floors = (workspace_floor(ws, [], NIGHTLY_AT), workspace_floor(ws, [], NIGHTLY_AT, best))
+        result.runs["unchanged"] = _sync(sim, store, facts, "nothing changed", floors)
+    finally:
+        store.close()
+
+
+def _at(ws: LinearWorkspace, now: _Clock, moment: datetime) -> None:
+    """The tracker's clock and what the simulated Linear shows move together."""
+    now.at = moment
+    ws.advance_to(moment)
+
+
+def linear_config(url: str, facts: LinearScaleFacts) -> LinearSourceConfig:
+    return LinearSourceConfig(
+        name="scale-linear",
+        type="linear",
+        url=url,
+        token_env="SCALE_LINEAR_API_KEY",
+        teams=[facts.team],
+        token=SecretStr(facts.api_key),
+    )
+
+
+def _sync(
+    sim: LinearSimulator,
+    store: Store,
+    facts: LinearScaleFacts,
+    label: str,
+    floors: tuple[LinearFloor, LinearFloor],
+) -> LinearRun:
+    sim.requests.clear()
+    points_before = sim.complexity
+    source = LinearSource(linear_config(sim.url, facts))
+    started = time.perf_counter()
+    try:
+        outcome = sync_source(store, source, url=sim.url)
+    finally:
+        source.close()
+    wall = time.perf_counter() - started
+    counted = Counter(sim.requests)
+    return LinearRun(
+        label,
+        outcome.issues,
+        sum(counted.values()),
+        floors[0],
+        floors[1],
+        sim.complexity - points_before,
+        source.stats.complexity,
+        wall,
+        counted,
+    )
