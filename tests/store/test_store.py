@@ -219,3 +219,14 @@ def test_schema_matches_the_models_after_migrations(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     store.close()
     assert diff == []
+
+
+def test_windowed_load_keeps_the_latest_revision_before_the_start(db_url: str) -> None:
+    store = Store(db_url)
+    store.save_page("acme", [bundle(revisions=5)], seen_at=T0, cursor=None)  # at T0+1h .. T0+5h
+    since = T0 + timedelta(hours=3, minutes=30)
+    [history] = store.histories("acme", "42", since=since)
+    assert [r.at for r in history.revisions] == [T0 + timedelta(hours=h) for h in (3, 4, 5)]
+    [everything] = store.histories("acme", "42")
+    assert len(everything.revisions) == 5
+    store.close()

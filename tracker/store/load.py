@@ -193,22 +193,20 @@ def _revision_rows(
     table = _t(RevisionRow)
     mine = (table.c.source == source, table.c.issue_key.in_(keys))
     found = list(conn.execute(select(table).where(*mine, table.c.at > since)))
-    last = (
-        select(table.c.issue_key, func.max(table.c.at).label("at"))
-        .where(*mine, table.c.at <= since)
-        .group_by(table.c.issue_key)
-        .subquery()
-    )
-    found.extend(
-        conn.execute(
-            select(table).join(
-                last,
-                (table.c.source == source)
-                & (table.c.issue_key == last.c.issue_key)
-                & (table.c.at == last.c.at),
-            )
+    # The latest revision at or before the start, per issue: a correlated MAX over the
+    # (source, issue_key, at) index, which both SQLite and PostgreSQL plan as one index
+    # probe per issue (a join on a grouped subquery made SQLite scan every revision).
+    earlier = table.alias("earlier")
+    latest = (
+        select(func.max(earlier.c.at))
+        .where(
+            earlier.c.source == table.c.source,
+            earlier.c.issue_key == table.c.issue_key,
+            earlier.c.at <= since,
         )
+        .scalar_subquery()
     )
+    found.extend(conn.execute(select(table).where(*mine, table.c.at == latest)))
     return found
 
 
