@@ -110,8 +110,23 @@ def load_histories(
     # Snapshots and text edits matter only where the tracker keeps no old texts
     # (Linear); for Jira the changelog is the history and its rows are left unread.
     wanted = {n: m for n, m in _CHILDREN.items() if not exact or n not in _SNAPSHOT_ONLY}
+    changed = keys
+    if since is not None and exact:
+        # Comments and links are evidence about changes: an issue whose AC-bearing
+        # field was not saved after the start has none to judge, so they stay unread.
+        revisions = _t(RevisionRow)
+        changed = (
+            select(revisions.c.issue_key)
+            .where(revisions.c.source == source, revisions.c.at > since)
+            .where(revisions.c.issue_key.in_(keys))
+            .distinct()
+        )
     grouped = defaultdict(
-        lambda: defaultdict(list), {n: _grouped(conn, m, source, keys) for n, m in wanted.items()}
+        lambda: defaultdict(list),
+        {
+            n: _grouped(conn, m, source, changed if n in _EVIDENCE else keys)
+            for n, m in wanted.items()
+        },
     )
     grouped["revisions"] = _grouped_rows(_revision_rows(conn, source, keys, since))
     histories = []
@@ -158,6 +173,7 @@ def load_histories(
 
 
 _SNAPSHOT_ONLY = frozenset({"snapshots", "text_edits"})
+_EVIDENCE = frozenset({"comments", "links"})
 _CHILDREN: dict[str, Any] = {
     "snapshots": SnapshotRow,
     "text_edits": TextEditRow,
