@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.sim.jira.scale import criteria, edit_criteria, render_ac
+from connectors.sim._criteria import criteria, edit_criteria
+from connectors.sim.jira.scale import render_ac
 from tracker import clock
 from tracker.ac import clear_caches
 from tracker.config import PolicyConfig

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from connectors.sim._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
 from connectors.sim.jira.model import Board, Issue, JiraWorkspace, Sprint, User
 
 SPRINT_LENGTH = timedelta(days=14)
@@ -29,8 +30,6 @@ DEEP_SAVES = 130  # more than GET issue?expand=changelog keeps on Cloud (100)
 CHATTY_RANGE = (21, 140)  # beyond the 20 comments Cloud search inlines
 _END = datetime(2026, 3, 30, 18, 0, tzinfo=UTC)
 _ROLES = ("pm",) * 4 + ("engineer",) * 12 + ("qa",) * 4
-_VERBS = ("shows", "rejects", "exports", "retries", "logs", "hides", "sorts", "caches")
-_THINGS = ("refund", "invoice", "payout", "receipt", "ledger", "report", "card", "token")
 _NON_AC = ("status", "priority", "story_points", "labels", "rank", "summary")
 _STATUSES = ("To Do", "In Progress", "In Review", "Done")
 
@@ -175,30 +174,8 @@ def _plan(spec: ScaleSpec, rng: random.Random) -> _Plan:
     return _Plan(histories, comments, deep)
 
 
-def criteria(rng: random.Random, count: int) -> list[str]:
-    return [
-        f"The {rng.choice(_THINGS)} page {rng.choice(_VERBS)} the {rng.choice(_THINGS)} "
-        f"within {rng.randint(1, 9)} seconds"
-        for _ in range(count)
-    ]
-
-
 def render_ac(items: list[str]) -> str:
     return "\n".join(f"* {item}" for item in items)
-
-
-def edit_criteria(rng: random.Random, items: list[str]) -> list[str]:
-    """Add, remove or reword one criterion."""
-    out = list(items)
-    roll = rng.random()
-    if roll < 0.4 or len(out) < 2:
-        out.insert(rng.randrange(len(out) + 1), criteria(rng, 1)[0])
-    elif roll < 0.7:
-        out.pop(rng.randrange(len(out)))
-    else:
-        i = rng.randrange(len(out))
-        out[i] = out[i].replace("seconds", f"seconds and {rng.choice(_VERBS)} a toast")
-    return out
 
 
 def _tell_issue(
@@ -218,7 +195,7 @@ def _tell_issue(
     items = criteria(rng, rng.randint(2, 6))
     issue = ws.create_issue(
         project,
-        f"{rng.choice(_THINGS).title()} {rng.choice(_VERBS)} #{index}",
+        f"{rng.choice(THINGS).title()} {rng.choice(VERBS)} #{index}",
         created,
         pm.email,
         number=index // spec.boards + 1,
@@ -240,7 +217,7 @@ def _tell_issue(
         items = _one_save(ws, rng, people, issue, at, items, spec.ac_share, planned, sprint, row)
     for at in sorted(moments[plan.histories[index] :]):
         author = rng.choice(people["engineer"] + people["pm"] + people["qa"])
-        ws.add_comment(issue.key, author, _comment_text(rng), at)
+        ws.add_comment(issue.key, author, comment_text(rng), at)
     if deep:
         _bury(ws, rng, people, issue, sprint, items, span_end)
 
@@ -300,12 +277,6 @@ def _non_ac_value(rng: random.Random, issue: Issue) -> tuple[str, object]:
     if field == "summary":
         return field, f"{issue.values['summary'].split(' (')[0]} ({rng.randint(1, 99)})"
     return field, None
-
-
-def _comment_text(rng: random.Random) -> str:
-    if rng.random() < 0.05:
-        return f"#impact: the {rng.choice(_THINGS)} change touches the schema"
-    return f"Looked at the {rng.choice(_THINGS)} flow; {rng.choice(_VERBS)} fine for me."
 
 
 def _bury(
@@ -369,7 +340,7 @@ def apply_nightly_changes(
             items = [line[2:] for line in (ws.issues[key].values.get("ac") or "").splitlines()]
             ws.edit_field(key, "ac", render_ac(edit_criteria(rng, items)), pm, when)
         elif roll < 0.75:
-            ws.add_comment(key, engineer, _comment_text(rng), when)
+            ws.add_comment(key, engineer, comment_text(rng), when)
         else:
             ws.set_field(key, "status", rng.choice(_STATUSES), pm, when)
     return sorted(chosen)

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from connectors.sim._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
 from connectors.sim.linear.model import Cycle, Issue, User
 from connectors.sim.linear.workspace import LinearWorkspace
 
@@ -33,8 +34,6 @@ CHATTY_RANGE = (26, 80)  # more comments than IssuesPage inlines (25)
 MANY_ATTACHMENTS = (11, 16)  # more attachments than IssuesPage inlines (10)
 _END = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)
 _ROLES = ("pm",) * 4 + ("engineer",) * 12 + ("qa",) * 4
-_VERBS = ("shows", "rejects", "exports", "retries", "logs", "hides", "sorts", "caches")
-_THINGS = ("refund", "invoice", "payout", "receipt", "ledger", "report", "card", "token")
 _STATES = ("Todo", "In Progress", "In Review", "Done")
 _HOSTS = (
     ("https://scale.slack.com/archives/C0SCALE/p{n}", "slack", "Thread in #eng"),
@@ -157,28 +156,6 @@ def _mark_tails(
         comments[index] = rng.randint(*CHATTY_RANGE)
 
 
-def criteria(rng: random.Random, count: int) -> list[str]:
-    return [
-        f"The {rng.choice(_THINGS)} page {rng.choice(_VERBS)} the {rng.choice(_THINGS)} "
-        f"within {rng.randint(1, 9)} seconds"
-        for _ in range(count)
-    ]
-
-
-def edit_criteria(rng: random.Random, items: list[str]) -> list[str]:
-    """Add, remove or reword one criterion."""
-    out = list(items)
-    roll = rng.random()
-    if roll < 0.4 or len(out) < 2:
-        out.insert(rng.randrange(len(out) + 1), criteria(rng, 1)[0])
-    elif roll < 0.7:
-        out.pop(rng.randrange(len(out)))
-    else:
-        i = rng.randrange(len(out))
-        out[i] = out[i].replace("seconds", f"seconds and {rng.choice(_VERBS)} a toast")
-    return out
-
-
 def render_description(title: str, context: int, items: list[str]) -> str:
     bullets = "\n".join(f"- {item}" for item in items)
     return (
@@ -206,7 +183,7 @@ def _tell_issue(
 ) -> None:
     anchor = cycle.starts_at if cycle else spec.end - timedelta(days=30)
     created = anchor - timedelta(days=rng.uniform(2, 20))
-    title = f"{rng.choice(_THINGS).title()} {rng.choice(_VERBS)} #{index}"
+    title = f"{rng.choice(THINGS).title()} {rng.choice(VERBS)} #{index}"
     items = criteria(rng, rng.randint(2, 6))
     pm = rng.choice(people.pm)
     planned_in = cycle if rng.random() < 0.5 else None  # else moved in at planning
@@ -218,7 +195,7 @@ def _tell_issue(
         creator=pm,
         at=created,
         cycle=planned_in,
-        labels=(rng.choice(_THINGS),),
+        labels=(rng.choice(THINGS),),
     )
     if cycle is not None and planned_in is None:
         ws.move_to_cycle(
@@ -252,7 +229,7 @@ def _work_on(
         text = render_description(issue.title, n, items)
         ws.edit_description(issue.identifier, text, who, at)
     for at in sorted(created + (until - created) * rng.random() for _ in range(comments)):
-        ws.add_comment(issue.identifier, _comment_text(rng), people.anyone(rng), at)
+        ws.add_comment(issue.identifier, comment_text(rng), people.anyone(rng), at)
     if rng.random() < 0.5:
         ws.set_state(issue.identifier, rng.choice(_STATES), until - timedelta(hours=2))
 
@@ -271,12 +248,6 @@ def _roll_over(
         return
     if rng.random() < spec.rollover_share:
         ws.move_to_cycle(issue.identifier, cycles[position + 1].id, None, cycle.completed_at)
-
-
-def _comment_text(rng: random.Random) -> str:
-    if rng.random() < 0.05:
-        return f"#impact: the {rng.choice(_THINGS)} change touches the schema"
-    return f"Looked at the {rng.choice(_THINGS)} flow; {rng.choice(_VERBS)} fine for me."
 
 
 def _attach(
@@ -350,7 +321,7 @@ def apply_nightly_changes(
             text = render_description(issue.title, len(issue.descriptions), items)
             ws.edit_description(issue.identifier, text, pm, when)
         elif roll < 0.7:
-            ws.add_comment(issue.identifier, _comment_text(rng), engineer, when)
+            ws.add_comment(issue.identifier, comment_text(rng), engineer, when)
         elif roll < 0.8:
             _attach(ws, rng, issue, when, engineer)
         else:
