@@ -145,6 +145,8 @@ def render_trend_html(points: Sequence[TrendPoint]) -> str:
         environment()
         .get_template("trend.html.j2")
         .render(
-            rows=rows, chart=layout_trend(points), source=points[0].sprint.source if points else ""
+            rows=rows,
+            chart=layout_trend(points),
+            source=", ".join(sorted({p.sprint.source for p in points})),
         )
     )
