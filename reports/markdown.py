@@ -86,7 +86,16 @@ def _issue_section(found: IssueFinding) -> list[str]:
         lines += ["_" + ", ".join(notes) + "_", ""]
     verdicts = ", ".join(f"{c.verdict} {(iso(c.changed_at) or '')[:10]}" for c in found.changes)
     lines += [f"Changes: {verdicts}", "", "Net change against the baseline:", ""]
-    return [*lines, *diff_markdown(found.net_diff), ""]
+    lines += [*diff_markdown(found.net_diff), ""]
+    phrases = [p for c in found.changes for p in c.phrases]
+    if phrases:
+        lines += ["Said around the change:", ""]
+        lines += [
+            f"- “{escape(shorten(p.quote, 100))}” ({escape(p.by)}): {escape(p.suggestion)}"
+            for p in phrases
+        ]
+        lines.append("")
+    return lines
 
 
 def _full(report: SprintReport) -> str:

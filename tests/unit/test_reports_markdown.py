@@ -71,3 +71,13 @@ def test_escape_and_link_helpers() -> None:
     assert escape("two\nlines") == "two lines"
     assert link("PAY-1", HOSTILE_URL) == "PAY-1"
     assert link("x", "https://a.example/p (1)") == "[x](https://a.example/p%20%281%29)"
+
+
+def test_trust_eroding_phrases_are_shown_with_the_better_question() -> None:
+    report = sample_report()
+    phrases = [p for c in report.changes for p in c.phrases]
+    assert phrases
+    text = render_report(report, "markdown")
+    assert "Said around the change:" in text
+    for phrase in phrases:
+        assert escape(phrase.suggestion) in text
