@@ -116,6 +116,11 @@ def _row(
     when.append("\n" + shorten(person_name(change.changed_by) or "unknown", 14))
     what = _diff_text(change.diff, change_width * 2)
     what.append(shorten(change.reason, change_width * 3), style="italic dim")
+    for phrase in change.phrases[:1]:  # one is enough to prompt the conversation
+        what.append(
+            "\n" + shorten(f"“{phrase.quote}”: {phrase.suggestion}", change_width * 3),
+            style="yellow",
+        )
     if compact:
         return [verdict, issue, when, what]
     return [verdict, issue, when, Text(diff_counts(change.diff)), what]

@@ -92,3 +92,14 @@ def test_open_sprint_shows_its_planned_end_and_unknown_editors() -> None:
     assert text.splitlines()[0] == "ENG-12 · Cycle 12 · active · 2024-05-06 → 2024-05-20 (planned)"
     assert "unknown" in text
     assert text.splitlines()[-1].startswith("1 issue, 1 with AC changes · 1 change:")
+
+
+def test_a_trust_eroding_phrase_is_quoted_under_its_change() -> None:
+    from report_fixtures import sample_report
+
+    from reports import render_report
+
+    report = sample_report()
+    quoted = next(p for c in report.changes for p in c.phrases)
+    text = " ".join(render_report(report, "table", width=100).split())
+    assert " ".join(quoted.quote.split()[:3]) in text
