@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -72,8 +73,6 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
 ) -> None:
     """Write a commented tracker.toml template (no network)."""
-    import os
-
     path = find_config_path(State.config_path, os.environ)
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists: edit it, or pass --force to overwrite it")
