@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from tracker.domain import IssueBundle, IssueHistory, Sprint
 from tracker.errors import StoreError
 from tracker.store import load, save
-from tracker.store.engine import create_store_engine, migrate, sync_lock
+from tracker.store.engine import create_store_engine, first_line, migrate, sync_lock
 
 __all__ = ["Store"]
 
@@ -39,10 +39,10 @@ class Store:
                 yield conn
         except OperationalError as exc:
             raise StoreError(
-                f"database error: {_first_line(exc)} (check `database` in tracker.toml)"
+                f"database error: {first_line(exc)} (check `database` in tracker.toml)"
             ) from exc
         except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {_first_line(exc)}") from exc
+            raise StoreError(f"database error: {first_line(exc)}") from exc
 
     def lock(self, source: str) -> contextlib.AbstractContextManager[None]:
         return sync_lock(self.engine, source)
@@ -102,8 +102,3 @@ class Store:
                 name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
                 for name, table in SQLModel.metadata.tables.items()
             }
-
-
-def _first_line(exc: SQLAlchemyError) -> str:
-    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

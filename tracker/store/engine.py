@@ -92,9 +92,14 @@ def migrate(engine: Engine) -> None:
         raise StoreError(f"cannot upgrade the database schema: {_db_problem(exc)}") from exc
 
 
+def first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line only: what a user can act on."""
+    lines = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def _db_problem(exc: SQLAlchemyError) -> str:
-    first = str(getattr(exc, "orig", exc)).strip().splitlines()
-    return (first[0] if first else type(exc).__name__) + " (check `database` in tracker.toml)"
+    return first_line(exc) + " (check `database` in tracker.toml)"
 
 
 def _lock_key(source: str) -> int:

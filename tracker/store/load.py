@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
 
 from tracker.domain import (
@@ -39,13 +39,8 @@ from tracker.store.tables import (
     SourceRow,
     SprintRow,
     TextEditRow,
+    table_of,
 )
-
-
-def _t(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def person_from(row: Any, prefix: str = "author_") -> Person | None:
@@ -62,11 +57,11 @@ def person_from(row: Any, prefix: str = "author_") -> Person | None:
 
 
 def load_source_kinds(conn: Connection) -> dict[str, str]:
-    return {r.name: r.kind for r in conn.execute(select(_t(SourceRow)))}
+    return {r.name: r.kind for r in conn.execute(select(table_of(SourceRow)))}
 
 
 def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
-    table = _t(SprintRow)
+    table = table_of(SprintRow)
     query = select(table)
     if source is not None:
         query = query.where(table.c.source == source)
@@ -97,7 +92,7 @@ def load_histories(
     issue's latest earlier one, which holds the text at the start: most of a busy
     issue's history predates its sprint and is not needed to judge it.
     """
-    members = _t(MembershipRow)
+    members = table_of(MembershipRow)
     # The sprint's issues as a subquery, not a list of keys: one statement per table
     # however large the sprint, and no thousand-parameter IN lists to parse.
     keys = (
@@ -114,7 +109,7 @@ def load_histories(
     if since is not None and exact:
         # Comments and links are evidence about changes: an issue whose AC-bearing
         # field was not saved after the start has none to judge, so they stay unread.
-        revisions = _t(RevisionRow)
+        revisions = table_of(RevisionRow)
         changed = (
             select(revisions.c.issue_key)
             .where(revisions.c.source == source, revisions.c.at > since)
@@ -184,7 +179,7 @@ _CHILDREN: dict[str, Any] = {
 
 
 def _rows(conn: Connection, model: Any, source: str, keys: Select[Any]) -> list[Any]:
-    table = _t(model)
+    table = table_of(model)
     return list(
         conn.execute(select(table).where(table.c.source == source, table.c.issue_key.in_(keys)))
     )
@@ -206,7 +201,7 @@ def _revision_rows(
 ) -> list[Any]:
     if since is None:
         return _rows(conn, RevisionRow, source, keys)
-    table = _t(RevisionRow)
+    table = table_of(RevisionRow)
     mine = (table.c.source == source, table.c.issue_key.in_(keys))
     found = list(conn.execute(select(table).where(*mine, table.c.at > since)))
     # The latest revision at or before the start, per issue: a correlated MAX over the
@@ -292,7 +287,7 @@ def _link(r: Any) -> Link:
 def load_sprints_of_issue(
     conn: Connection, issue_key: str, source: str | None = None
 ) -> list[Sprint]:
-    members = _t(MembershipRow)
+    members = table_of(MembershipRow)
     query = select(members.c.source, members.c.sprint_id).where(members.c.issue_key == issue_key)
     if source is not None:
         query = query.where(members.c.source == source)

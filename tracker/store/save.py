@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -36,17 +36,12 @@ from tracker.store.tables import (
     SourceRow,
     SprintRow,
     TextEditRow,
+    table_of,
 )
 
 Row = dict[str, Any]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 500
-
-
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def upsert(conn: Connection, model: Any, rows: Sequence[Row], *, update: bool) -> None:
@@ -55,7 +50,7 @@ def upsert(conn: Connection, model: Any, rows: Sequence[Row], *, update: bool) -
     refuses to touch a row twice in one statement)."""
     if not rows:
         return
-    table = _table(model)
+    table = table_of(model)
     keys = [c.name for c in table.primary_key.columns]
     unique = list({tuple(r[k] for k in keys): r for r in rows}.values())
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
@@ -87,7 +82,7 @@ def person_columns(person: Person | None, prefix: str = "author_") -> Row:
 
 def save_source(conn: Connection, name: str, kind: str, url: str, at: datetime) -> None:
     existing = conn.execute(
-        select(_table(SourceRow)).where(_table(SourceRow).c.name == name)
+        select(table_of(SourceRow)).where(table_of(SourceRow).c.name == name)
     ).first()
     row = {"name": name, "kind": kind, "url": url, "last_synced_at": at}
     row["first_synced_at"] = existing.first_synced_at if existing else at
@@ -193,7 +188,7 @@ def _derived_revision(
 def _last_snapshots(
     conn: Connection, source: str, keys: list[str]
 ) -> dict[str, tuple[datetime, str | None]]:
-    table = _table(SnapshotRow)
+    table = table_of(SnapshotRow)
     found: dict[str, tuple[datetime, str | None]] = {}
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
@@ -208,7 +203,7 @@ def _last_snapshots(
 
 
 def get_cursor(conn: Connection, source: str, name: str = "issues") -> datetime | None:
-    table = _table(CursorRow)
+    table = table_of(CursorRow)
     value = conn.execute(
         select(table.c.value).where(tuple_(table.c.source, table.c.name) == (source, name))
     ).scalar()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, Text
+from sqlalchemy import DateTime, Index, Table, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -179,3 +179,11 @@ class CursorRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     value: datetime | None = _time()
     updated_at: datetime | None = _time()
+
+
+def table_of(model: Any) -> Table:
+    """The Core table behind a sqlmodel table class, for INSERT ... ON CONFLICT and
+    column-level selects."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
