@@ -24,11 +24,12 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from benchmarks.sync_bench import CHANGED_SHARE, CHANGES_AT, FIRST_AT, NIGHTLY_AT, UNCHANGED_AT
 from connectors.linear import LinearSource, queries
 from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
 from connectors.sim.linear import LinearSimulator, LinearWorkspace
@@ -44,11 +45,6 @@ from tracker.config import LinearSourceConfig
 from tracker.store import Store
 from tracker.sync import sync_source
 
-FIRST_AT = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
-CHANGES_AT = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
-NIGHTLY_AT = datetime(2026, 4, 2, 0, 0, tzinfo=UTC)
-UNCHANGED_AT = datetime(2026, 4, 3, 0, 0, tzinfo=UTC)
-CHANGED_SHARE = 0.01
 HOURLY_POINTS = 3_000_000  # Linear's complexity budget per user and hour (API key)
 HOURLY_REQUESTS = 2_500
 # The simulator's clock stands still during a run, so its budgets would never refill: they
