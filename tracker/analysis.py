@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker.ac.diff import ChangeKind, compare_ac
-from tracker.ac.extract import DEFAULT_HEADINGS, extract_criteria
+from tracker.ac.extract import DEFAULT_HEADINGS
 from tracker.domain import IssueHistory, Person, Sprint, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
@@ -119,10 +119,7 @@ def _text_at(history: IssueHistory, at: datetime) -> str | None:
 
 
 def _version(history: IssueHistory, at: datetime, by: Person | None, rules: Rules) -> AcVersion:
-    text = _text_at(history, at) or ""
-    return AcVersion(
-        at, by, text, extract_criteria(text, whole_field=_whole(history), headings=rules.headings)
-    )
+    return AcVersion(at, by, _text_at(history, at) or "", _whole(history), rules.headings)
 
 
 def _whole(history: IssueHistory) -> bool:
@@ -213,18 +210,8 @@ def _judge_burst(
         verdict=judgement.verdict,
         reason=judgement.reason,
         diff=comparison.diff,
-        before=AcVersion(
-            first.at,
-            None,
-            before_text,
-            extract_criteria(before_text, whole_field=whole, headings=rules.headings),
-        ),
-        after=AcVersion(
-            last.at,
-            last.author,
-            after_text,
-            extract_criteria(after_text, whole_field=whole, headings=rules.headings),
-        ),
+        before=AcVersion(first.at, None, before_text, whole, rules.headings),
+        after=AcVersion(last.at, last.author, after_text, whole, rules.headings),
         added_after_start=presence.added_after_start,
         baseline_approximate=approximate,
         saves=len(burst),

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+# The criteria diff is the AC package's value; reports take it from here with the rest.
+from tracker.ac.diff import CriteriaDiff as CriteriaDiff
+from tracker.ac.diff import Modified as Modified
+from tracker.ac.extract import DEFAULT_HEADINGS, extract_criteria
 from tracker.domain import Issue, Person, Sprint
 
 
@@ -27,29 +31,6 @@ class EvidenceKind(StrEnum):
     REMOTE_LINK = "remote_link"
     ATTACHMENT = "attachment"
     ENGINEER_EDIT = "engineer_edit"
-
-
-@dataclass(frozen=True, slots=True)
-class Modified:
-    """A criterion that was reworded. ``removed_words``/``added_words`` are the words
-    that changed; ``risks`` names what the change touches that usually costs
-    engineering time (``"number: 2s → 500ms"``, ``"negation: must → must not"``)."""
-
-    before: str
-    after: str
-    removed_words: tuple[str, ...] = ()
-    added_words: tuple[str, ...] = ()
-    risks: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CriteriaDiff:
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    modified: tuple[Modified, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not (self.added or self.removed or self.modified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +75,20 @@ class Judgement:
 
 @dataclass(frozen=True, slots=True)
 class AcVersion:
-    """The AC as it stood from ``at`` on: the raw text and its criteria."""
+    """The AC as it stood from ``at`` on: the raw text, and how to read its criteria.
+
+    ``criteria`` are parsed from ``text`` when first asked for (memoised by text), so
+    a report that shows only the changed issues never parses the unchanged ones."""
 
     at: datetime | None
     by: Person | None
     text: str
-    criteria: tuple[str, ...]
+    whole_field: bool = True  # the text is a dedicated AC field, all of it AC
+    headings: tuple[str, ...] = DEFAULT_HEADINGS
+
+    @property
+    def criteria(self) -> tuple[str, ...]:
+        return extract_criteria(self.text, whole_field=self.whole_field, headings=self.headings)
 
 
 @dataclass(frozen=True, slots=True)

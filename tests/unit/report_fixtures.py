@@ -68,7 +68,7 @@ def issue(key: str, title: str, url: str | None = None) -> Issue:
 
 def version(when: datetime | None, by: Person | None, criteria: tuple[str, ...]) -> AcVersion:
     text = "h3. Acceptance Criteria\n" + "\n".join(f"* {c}" for c in criteria)
-    return AcVersion(at=when, by=by, text=text, criteria=criteria)
+    return AcVersion(at=when, by=by, text=text, whole_field=False)
 
 
 def change(

@@ -27,9 +27,31 @@ from tracker.ac._lines import Line
 from tracker.ac._split import split_criteria
 from tracker.ac._words import canon, is_typo_fix, number_risk, word_changes, word_risks
 from tracker.ac.extract import DEFAULT_HEADINGS, AcText, ac_lines
-from tracker.findings import CriteriaDiff, Modified
 
 PAIR_THRESHOLD = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Modified:
+    """A criterion that was reworded. ``removed_words``/``added_words`` are the words
+    that changed; ``risks`` names what the change touches that usually costs
+    engineering time (``"number: 2s → 500ms"``, ``"negation: must → must not"``)."""
+
+    before: str
+    after: str
+    removed_words: tuple[str, ...] = ()
+    added_words: tuple[str, ...] = ()
+    risks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CriteriaDiff:
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    modified: tuple[Modified, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.modified)
 
 
 class ChangeKind(StrEnum):

@@ -204,20 +204,30 @@ def _revision_rows(
     table = table_of(RevisionRow)
     mine = (table.c.source == source, table.c.issue_key.in_(keys))
     found = list(conn.execute(select(table).where(*mine, table.c.at > since)))
-    # The latest revision at or before the start, per issue: a correlated MAX over the
-    # (source, issue_key, at) index, which both SQLite and PostgreSQL plan as one index
-    # probe per issue (a join on a grouped subquery made SQLite scan every revision).
+    # The latest revision at or before the start, per issue: first each member's
+    # MAX(at) (one backward probe of the (source, issue_key, at) index per issue), then
+    # those rows by the same index. Comparing every revision with a correlated MAX
+    # instead costs a probe per revision, and a join on a grouped subquery makes
+    # SQLite scan every revision.
+    member = keys.subquery()
     earlier = table.alias("earlier")
     latest = (
         select(func.max(earlier.c.at))
         .where(
-            earlier.c.source == table.c.source,
-            earlier.c.issue_key == table.c.issue_key,
+            earlier.c.source == source,
+            earlier.c.issue_key == member.c.issue_key,
             earlier.c.at <= since,
         )
         .scalar_subquery()
     )
-    found.extend(conn.execute(select(table).where(*mine, table.c.at == latest)))
+    starts = select(member.c.issue_key, latest.label("at")).subquery()
+    found.extend(
+        conn.execute(
+            select(table)
+            .join(starts, (table.c.issue_key == starts.c.issue_key) & (table.c.at == starts.c.at))
+            .where(table.c.source == source)
+        )
+    )
     return found
 
 
