@@ -202,6 +202,7 @@ def fill_store(store: Store, spec: ReportSpec) -> list[Sprint]:
                 page = []
     if page:
         store.save_page(SOURCE, page, seen_at=NOW, cursor=None)
+    store.refresh_statistics()  # as `tracker sync` does after storing issues
     return [s for s, _ in plan]
 
 
@@ -267,7 +268,7 @@ def run_report_bench(
         result.report = measure(
             lambda: build_report(store, rules, target.id, SOURCE),
             repeat,
-            lambda: store.histories(SOURCE, target.id, since=target.started_at),
+            lambda: store.histories(SOURCE, target.id, windowed=True),
         )
         if not full:
             store.close()
@@ -286,9 +287,9 @@ def run_report_bench(
         result.trend = measure(
             lambda: build_trend(store, rules, source=SOURCE, last=20),
             1,
-            lambda: [
-                store.histories(SOURCE, p.sprint.id, since=p.sprint.started_at) for p in chosen
-            ],
+            lambda: store.histories_of_sprints(
+                SOURCE, [p.sprint.id for p in chosen], windowed=True
+            ),
             traced=trace_trend,
         )
         store.close()

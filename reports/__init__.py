@@ -8,18 +8,15 @@ own module (``table``, ``csv``, ``json``, ``markdown``, ``html``, ``trend``); ``
 turns findings into pandas DataFrames. Options that do not apply to a format are ignored
 (``bom`` only affects CSV, ``summary_only`` only Markdown, ``width``/``color`` only the
 table). An unknown format raises ``UsageError``.
+
+A format's module is imported when it is asked for: pandas (CSV) and jinja2 (HTML) take
+longer to import than a terminal report takes to render.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reports.csv import render_csv, render_trend_csv
-from reports.html import render_html, render_trend_html
-from reports.json import render_json, render_trend_json
-from reports.markdown import render_markdown
-from reports.table import render_table
-from reports.trend import render_trend_table
 from tracker.errors import UsageError
 from tracker.findings import SprintReport, TrendPoint
 
@@ -44,14 +41,24 @@ def render_report(
 ) -> str:
     """The sprint report in ``fmt`` (one of ``FORMATS``), as the text to write."""
     if fmt == "table":
+        from reports.table import render_table
+
         return render_table(report, width=width, color=color)
     if fmt == "csv":
+        from reports.csv import render_csv
+
         return render_csv(report, bom=bom)
     if fmt == "json":
+        from reports.json import render_json
+
         return render_json(report)
     if fmt == "markdown":
+        from reports.markdown import render_markdown
+
         return render_markdown(report, summary_only=summary_only)
     if fmt == "html":
+        from reports.html import render_html
+
         return render_html(report)
     raise _unknown(fmt, FORMATS)
 
@@ -61,11 +68,19 @@ def render_trend(
 ) -> str:
     """The trend across sprints in ``fmt`` (one of ``TREND_FORMATS``)."""
     if fmt == "table":
+        from reports.trend import render_trend_table
+
         return render_trend_table(points, width=width, color=color)
     if fmt == "csv":
+        from reports.csv import render_trend_csv
+
         return render_trend_csv(points)
     if fmt == "json":
+        from reports.json import render_trend_json
+
         return render_trend_json(points)
     if fmt == "html":
+        from reports.html import render_trend_html
+
         return render_trend_html(points)
     raise _unknown(fmt, TREND_FORMATS)

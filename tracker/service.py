@@ -41,7 +41,7 @@ def build_report(
 
 
 def _analyse(store: Store, rules: Rules, sprint: Sprint) -> SprintReport:
-    histories = store.histories(sprint.source, sprint.id, since=sprint.started_at)
+    histories = store.histories(sprint.source, sprint.id, windowed=True)
     return analyse_sprint(sprint, histories, rules, now=clock.now())
 
 
@@ -57,10 +57,17 @@ def build_trend(
     by_source: dict[str, list[Sprint]] = {}
     for sprint in started:
         by_source.setdefault(sprint.source, []).append(sprint)
-    chosen: list[Sprint] = []
-    for sprints in by_source.values():
-        chosen.extend(sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:])
-    points = [trend_point(_analyse(store, rules, s)) for s in chosen]
+    points: list[TrendPoint] = []
+    now = clock.now()
+    for source_name, sprints in by_source.items():
+        chosen = sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:]
+        # One read for all of a source's sprints: a few statements instead of a few per
+        # sprint, and an issue that was in two of them is read once.
+        histories = store.histories_of_sprints(source_name, [s.id for s in chosen], windowed=True)
+        member_of = [{m.sprint_id for m in h.memberships} for h in histories]
+        for sprint in chosen:
+            mine = [h for h, ids in zip(histories, member_of, strict=True) if sprint.id in ids]
+            points.append(trend_point(analyse_sprint(sprint, mine, rules, now=now)))
     return sorted(points, key=lambda p: (p.sprint.started_at, p.sprint.source, p.sprint.id))
 
 

@@ -100,6 +100,8 @@ def sync_source(
                 on_page(source.name, issues)
         store.save_sprints(fresh)
         store.set_cursor(source.name, run_start, run_start)
+        if issues:
+            store.refresh_statistics()
     return SyncResult(source.name, sprints=len(sprints), issues=issues, pages=pages)
 
 

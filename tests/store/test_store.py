@@ -25,7 +25,7 @@ from tracker.domain import (
 )
 from tracker.errors import StoreError, SyncBusy
 from tracker.store import Store
-from tracker.store.engine import current_revision, head_revision
+from tracker.store.engine import SCHEMA_HEAD, current_revision, head_revision
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PRIYA = Person("acc-priya", "Priya Nair", "priya@acme.com")
@@ -86,6 +86,12 @@ def sprint(sid: str = "42", state: SprintState = SprintState.CLOSED) -> Sprint:
     return Sprint(
         "acme", sid, f"Payments Sprint {sid}", state, T0, T0 + timedelta(days=14), board="7"
     )
+
+
+def test_the_head_the_store_checks_for_is_the_newest_migration() -> None:
+    # Opening compares the database with SCHEMA_HEAD without reading the migrations:
+    # a new migration must move it, or databases would never be upgraded to it.
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_migrates_to_head_and_reopens_without_work(db_url: str) -> None:
@@ -225,7 +231,8 @@ def test_windowed_load_keeps_the_latest_revision_before_the_start(db_url: str) -
     store = Store(db_url)
     store.save_page("acme", [bundle(revisions=5)], seen_at=T0, cursor=None)  # at T0+1h .. T0+5h
     since = T0 + timedelta(hours=3, minutes=30)
-    [history] = store.histories("acme", "42", since=since)
+    store.save_sprints([replace(sprint(), started_at=since)])
+    [history] = store.histories("acme", "42", windowed=True)
     assert [r.at for r in history.revisions] == [T0 + timedelta(hours=h) for h in (3, 4, 5)]
     [everything] = store.histories("acme", "42")
     assert len(everything.revisions) == 5

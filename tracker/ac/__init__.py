@@ -13,8 +13,10 @@ def clear_caches() -> None:
         _lines._classify_line,
         _split._split,
         _words._words_of,
+        _words._opcodes,
         _words.canon,
         diff._ac_view_of_str,
+        diff._compare_str,
         extract._criteria_of_str,
         extract._lines_of_str,
     ):

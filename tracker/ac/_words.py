@@ -121,6 +121,8 @@ def _words_of(text: str) -> tuple[tuple[str, str], ...]:
 
 def _canon_word(word: str) -> str:
     word = _NUMBER_WORDS.get(word, word)
+    if not word[:1].isdigit():  # most words: _NUMBER needs a leading digit
+        return word
     m = _NUMBER.fullmatch(word)
     if not m:
         return word
@@ -160,6 +162,17 @@ def canon(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's edit script between two word lists; memoised, because one modified
+    criterion is compared for its words, its risks and whether it is a typo fix."""
+    return list(_opcodes(tuple(a), tuple(b)))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, int, int, int, int], ...]:
+    return tuple(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+
+
 def word_changes(before: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(removed words, added words) between two criteria, in reading order."""
     wa, wb = words(before), words(after)
@@ -167,7 +180,7 @@ def word_changes(before: str, after: str) -> tuple[tuple[str, ...], tuple[str, .
     da, db = [w for _, w in wa], [w for _, w in wb]
     removed: list[str] = []
     added: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag != "equal":
             removed.extend(da[i1:i2])
             added.extend(db[j1:j2])
@@ -197,7 +210,7 @@ def word_risks(before: str, after: str) -> list[str]:
     wa, wb = words(before), words(after)
     a, b = [k for k, _ in wa], [k for k, _ in wb]
     risks: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             continue
         old, new = a[i1:i2], b[j1:j2]
@@ -256,7 +269,7 @@ def is_typo_fix(before: str, after: str) -> bool:
     if a == b:
         return True
     fixes = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             continue
         old, new = a[i1:i2], b[j1:j2]

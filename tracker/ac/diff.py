@@ -98,10 +98,28 @@ def compare_ac(
     headings: Sequence[str] = DEFAULT_HEADINGS,
 ) -> Comparison:
     """Classify the change of a field's text as far as its AC is concerned."""
+    if (before_text is None or isinstance(before_text, str)) and (
+        after_text is None or isinstance(after_text, str)
+    ):
+        # memoised: an issue changed once has the same net diff as its one change
+        return _compare_str(before_text, after_text, whole_field, tuple(headings))
+    return _compare(before_text, after_text, whole_field, tuple(headings))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _compare_str(
+    before_text: str | None, after_text: str | None, whole_field: bool, headings: tuple[str, ...]
+) -> Comparison:
+    return _compare(before_text, after_text, whole_field, headings)
+
+
+def _compare(
+    before_text: AcText, after_text: AcText, whole_field: bool, headings: tuple[str, ...]
+) -> Comparison:
     if before_text == after_text:
         return Comparison(ChangeKind.NONE, CriteriaDiff())
-    before_raw, before = _ac_view(before_text, whole_field, tuple(headings))
-    after_raw, after = _ac_view(after_text, whole_field, tuple(headings))
+    before_raw, before = _ac_view(before_text, whole_field, headings)
+    after_raw, after = _ac_view(after_text, whole_field, headings)
     if before_raw == after_raw:
         # A dedicated AC field that was saved with other line endings or trailing
         # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only

@@ -18,7 +18,13 @@ from sqlmodel import SQLModel
 from tracker.domain import IssueBundle, IssueHistory, Sprint
 from tracker.errors import StoreError
 from tracker.store import load, save
-from tracker.store.engine import create_store_engine, first_line, migrate, sync_lock
+from tracker.store.engine import (
+    create_store_engine,
+    first_line,
+    migrate,
+    refresh_statistics,
+    sync_lock,
+)
 
 __all__ = ["Store"]
 
@@ -90,10 +96,26 @@ class Store:
             return load.load_source_kinds(conn)
 
     def histories(
-        self, source: str, sprint_id: str, since: datetime | None = None
+        self, source: str, sprint_id: str, *, windowed: bool = False
     ) -> list[IssueHistory]:
+        """The sprint's issues with their history; ``windowed``: only the revisions a
+        report needs (from the sprint's start, plus the one holding the text then)."""
+        return self.histories_of_sprints(source, [sprint_id], windowed=windowed)
+
+    def histories_of_sprints(
+        self, source: str, sprint_ids: Sequence[str], *, windowed: bool = False
+    ) -> list[IssueHistory]:
+        """The issues of several sprints in one read (a trend); an issue's window
+        starts with the earliest of them it was in."""
         with self._begin() as conn:
-            return load.load_histories(conn, source, sprint_id, since)
+            return load.load_histories(conn, source, sprint_ids, windowed=windowed)
+
+    def refresh_statistics(self) -> None:
+        """After a sync that stored issues: keep the planner's statistics current."""
+        try:
+            refresh_statistics(self.engine, sorted(SQLModel.metadata.tables))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {first_line(exc)}") from exc
 
     def counts(self) -> dict[str, int]:
         """Rows per table: for `doctor`, tests and benchmarks."""
