@@ -13,6 +13,7 @@ def clear_caches() -> None:
         _lines._classify_line,
         _split._split,
         _words._words_of,
+        _words._canon_word,
         _words._opcodes,
         _words.canon,
         diff._ac_view_of_str,

@@ -119,7 +119,9 @@ def _words_of(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _canon_word(word: str) -> str:
+    # memoised: criteria share their vocabulary, and a quantity's key takes a Decimal
     word = _NUMBER_WORDS.get(word, word)
     if not word[:1].isdigit():  # most words: _NUMBER needs a leading digit
         return word

@@ -158,12 +158,16 @@ def _ac_view_uncached(
 
 def is_substantive(diff: CriteriaDiff, before: Sequence[str], after: Sequence[str]) -> bool:
     """Anything beyond a duplicate dropped or added, or a modification that is not a typo."""
-    before_keys = {canon(c) for c in before}
-    after_keys = {canon(c) for c in after}
-    if any(canon(c) not in before_keys for c in diff.added):
-        return True
-    if any(canon(c) not in after_keys for c in diff.removed):
-        return True
+    # Canonical keys only for the side an addition or removal is checked against:
+    # most edits reword one criterion, and the untouched ones need no tokenising.
+    if diff.added:
+        before_keys = {canon(c) for c in before}
+        if any(canon(c) not in before_keys for c in diff.added):
+            return True
+    if diff.removed:
+        after_keys = {canon(c) for c in after}
+        if any(canon(c) not in after_keys for c in diff.removed):
+            return True
     return not all(is_typo_fix(m.before, m.after) for m in diff.modified)
 
 

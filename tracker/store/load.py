@@ -1,18 +1,20 @@
 """Reading: rows back into domain records for the analysis, in a handful of queries.
 
-A sprint's report reads the sprint's memberships, then every table once for those
-issues (chunked ``IN`` lists), so its cost grows with the sprint, not the database.
+A sprint's report (or a trend's sprints) reads every table once for the sprints' issues,
+selected by a subquery on memberships, so its cost grows with the sprints, not the
+database.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, Subquery, func, literal, select
+from sqlalchemy import Select, Subquery, Table, func, literal, select
 from sqlalchemy.engine import Connection
 
 from tracker.domain import (
@@ -45,17 +47,29 @@ from tracker.store.tables import (
 )
 
 
-def person_from(row: Any, prefix: str = "author_") -> Person | None:
-    pid = getattr(row, f"{prefix}id")
-    name = getattr(row, f"{prefix}name")
-    if pid is None and name is None:
-        return None
-    return Person(
-        id=pid or name or "",
-        name=name or pid or "",
-        email=getattr(row, f"{prefix}email"),
-        is_bot=bool(getattr(row, f"{prefix}bot")),
-    )
+class _People:
+    """Authors as records, one object per distinct person: a report's rows name a few
+    dozen people thousands of times."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], Person | None] = {}
+
+    def __call__(
+        self, pid: str | None, name: str | None, email: str | None, bot: Any
+    ) -> Person | None:
+        found = self._seen.get((pid, name, email, bot), _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
+        person = None
+        if pid is not None or name is not None:
+            person = Person(
+                id=pid or name or "", name=name or pid or "", email=email, is_bot=bool(bot)
+            )
+        self._seen[(pid, name, email, bot)] = person
+        return person
+
+
+_UNSEEN = object()
 
 
 def load_source_kinds(conn: Connection) -> dict[str, str]:
@@ -109,9 +123,6 @@ def load_histories(
     keys = select(members.c.issue_key).where(*in_sprints).distinct()
     kinds = load_source_kinds(conn)
     exact = kinds.get(source) != SourceKind.LINEAR
-    # Snapshots and text edits matter only where the tracker keeps no old texts
-    # (Linear); for Jira the changelog is the history and its rows are left unread.
-    wanted = {n: m for n, m in _CHILDREN.items() if not exact or n not in _SNAPSHOT_ONLY}
     changed = keys
     windows = None
     if windowed:
@@ -141,52 +152,32 @@ def load_histories(
                 .where(revisions.c.source == source, revisions.c.at > windows.c.since)
                 .distinct()
             )
-    grouped = defaultdict(
-        lambda: defaultdict(list),
-        {
-            n: _grouped(conn, m, source, changed if n in _EVIDENCE else keys)
-            for n, m in wanted.items()
-        },
-    )
-    grouped["revisions"] = _grouped_rows(_revision_rows(conn, source, keys, windows))
+    person = _People()
+    # Snapshots and text edits matter only where the tracker keeps no old texts
+    # (Linear); for Jira the changelog is the history and its rows are left unread.
+    read = {
+        name: _children(conn, name, source, changed if name in _EVIDENCE else keys, person)
+        for name in _CHILD_READERS
+        if not exact or name not in _SNAPSHOT_ONLY
+    }
+    read["revisions"] = _revisions(conn, source, keys, windows, person)
+    empty: tuple[Any, ...] = ()
     histories = []
-    for row in _rows(conn, IssueRow, source, keys):
-        key = row.issue_key
+    for row in conn.execute(select(*_ISSUE_COLUMNS).where(*_of(table_of(IssueRow), source, keys))):
+        key = row[1]
         histories.append(
             IssueHistory(
                 issue=_issue(row),
-                text_field=row.text_field,
-                current_text=row.current_text,
+                text_field=row[11],
+                current_text=row[12],
                 exact_history=exact,
-                revisions=tuple(
-                    sorted(
-                        (_revision(r) for r in grouped["revisions"][key]),
-                        key=lambda r: (r.at, r.id),
-                    )
-                ),
-                snapshots=tuple(
-                    sorted(
-                        (Snapshot(r.seen_at, r.text) for r in grouped["snapshots"][key]),
-                        key=lambda s: s.seen_at,
-                    )
-                ),
-                text_edits=tuple(
-                    sorted(
-                        (_edit(r) for r in grouped["text_edits"][key]), key=lambda e: (e.at, e.id)
-                    )
-                ),
-                memberships=tuple(
-                    sorted(
-                        (_membership(r) for r in grouped["memberships"][key]), key=lambda m: m.at
-                    )
-                ),
-                sprint_ids=tuple(json.loads(row.sprint_ids)),
-                comments=tuple(
-                    sorted(
-                        (_comment(r) for r in grouped["comments"][key]), key=lambda c: c.created_at
-                    )
-                ),
-                links=tuple(_link(r) for r in grouped["links"][key]),
+                revisions=read["revisions"].get(key, empty),
+                snapshots=read.get("snapshots", {}).get(key, empty),
+                text_edits=read.get("text_edits", {}).get(key, empty),
+                memberships=read["memberships"].get(key, empty),
+                sprint_ids=tuple(json.loads(row[13])),
+                comments=read["comments"].get(key, empty),
+                links=read["links"].get(key, empty),
             )
         )
     return histories
@@ -194,136 +185,193 @@ def load_histories(
 
 _SNAPSHOT_ONLY = frozenset({"snapshots", "text_edits"})
 _EVIDENCE = frozenset({"comments", "links"})
-_CHILDREN: dict[str, Any] = {
-    "snapshots": SnapshotRow,
-    "text_edits": TextEditRow,
-    "memberships": MembershipRow,
-    "comments": CommentRow,
-    "links": LinkRow,
-}
 
 
-def _rows(conn: Connection, model: Any, source: str, keys: Select[Any]) -> list[Any]:
+def _of(table: Table, source: str, keys: Select[Any]) -> tuple[Any, ...]:
+    return (table.c.source == source, table.c.issue_key.in_(keys))
+
+
+def _columns(model: Any, *names: str) -> list[Any]:
+    """The named columns, in order: rows are read as plain tuples (attribute access
+    on a result row costs ten times an index), so each reader below unpacks by position."""
     table = table_of(model)
-    return list(
-        conn.execute(select(table).where(table.c.source == source, table.c.issue_key.in_(keys)))
-    )
+    return [table.c[name] for name in names]
 
 
-def _grouped(conn: Connection, model: Any, source: str, keys: Select[Any]) -> dict[str, list[Any]]:
-    return _grouped_rows(_rows(conn, model, source, keys))
+_AUTHOR = ("author_id", "author_name", "author_email", "author_bot")
+_ISSUE_COLUMNS = _columns(
+    IssueRow,
+    "source",
+    "issue_key",
+    "issue_id",
+    "title",
+    "url",
+    "type",
+    "status",
+    "labels",
+    "created_at",
+    "updated_at",
+    "source",
+    "text_field",
+    "current_text",
+    "sprint_ids",
+)
 
 
-def _grouped_rows(rows: list[Any]) -> dict[str, list[Any]]:
+def _issue(r: Any) -> Issue:
+    return Issue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8], r[9])
+
+
+# name: (table, its columns (issue key first), sort key, row → record)
+_Reader = tuple[Any, list[Any], Callable[[Any], Any], Callable[[Any, str, _People], Any]]
+_CHILD_READERS: dict[str, _Reader] = {
+    "snapshots": (
+        SnapshotRow,
+        _columns(SnapshotRow, "issue_key", "seen_at", "text"),
+        itemgetter(1),
+        lambda r, source, person: Snapshot(r[1], r[2]),
+    ),
+    "text_edits": (
+        TextEditRow,
+        _columns(TextEditRow, "issue_key", "at", "edit_id", *_AUTHOR),
+        itemgetter(1, 2),
+        lambda r, source, person: TextEdit(source, r[0], r[2], r[1], person(*r[3:7])),
+    ),
+    "memberships": (
+        MembershipRow,
+        _columns(MembershipRow, "issue_key", "at", "sprint_id", "added", "automated", *_AUTHOR),
+        itemgetter(1),
+        lambda r, source, person: MembershipChange(
+            source, r[0], r[2], r[1], r[3], person(*r[5:9]), r[4]
+        ),
+    ),
+    "comments": (
+        CommentRow,
+        _columns(
+            CommentRow,
+            "issue_key",
+            "created_at",
+            "comment_id",
+            "body",
+            "updated_at",
+            "url",
+            "parent_id",
+            *_AUTHOR,
+        ),
+        itemgetter(1),
+        lambda r, source, person: Comment(
+            source, r[0], r[2], r[1], person(*r[7:11]), r[3], r[4], r[5], r[6]
+        ),
+    ),
+    "links": (
+        LinkRow,
+        _columns(
+            LinkRow,
+            "issue_key",
+            "link_id",
+            "kind",
+            "title",
+            "url",
+            "relationship",
+            "added_at",
+            "target_key",
+            "target_type",
+            "target_labels",
+            "app",
+            *_AUTHOR,
+        ),
+        lambda r: 0,  # in the order stored
+        lambda r, source, person: Link(
+            source,
+            r[0],
+            r[1],
+            LinkKind(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            person(*r[11:15]),
+            r[7],
+            r[8],
+            tuple(json.loads(r[9])),
+            r[10],
+        ),
+    ),
+}
+_REVISION_COLUMNS = _columns(
+    RevisionRow, "issue_key", "at", "revision_id", "field", "from_text", "to_text", *_AUTHOR
+)
+
+
+def _revision(r: Any, source: str, person: _People) -> TextRevision:
+    return TextRevision(source, r[0], r[2], r[1], person(*r[6:10]), r[3], r[4], r[5])
+
+
+def _grouped(
+    rows: list[Any], order: Callable[[Any], Any], make: Callable[[Any], Any]
+) -> dict[str, tuple[Any, ...]]:
+    """Records per issue key, each issue's in ``order`` (one sort of all rows; the sort
+    is stable, so rows that tie keep the order the database gave)."""
+    rows.sort(key=order)
     groups: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        groups[row.issue_key].append(row)
-    return groups
+        groups[row[0]].append(make(row))
+    return {key: tuple(found) for key, found in groups.items()}
+
+
+def _children(
+    conn: Connection, name: str, source: str, keys: Select[Any], person: _People
+) -> dict[str, tuple[Any, ...]]:
+    model, columns, order, make = _CHILD_READERS[name]
+    rows = list(conn.execute(select(*columns).where(*_of(table_of(model), source, keys))))
+    return _grouped(rows, order, lambda r: make(r, source, person))
 
 
 _EPOCH = literal(datetime(1970, 1, 1, tzinfo=UTC), UTCDateTime())
 
 
-def _revision_rows(
-    conn: Connection, source: str, keys: Select[Any], windows: Subquery | None
-) -> list[Any]:
-    if windows is None:
-        return _rows(conn, RevisionRow, source, keys)
+def _revisions(
+    conn: Connection, source: str, keys: Select[Any], windows: Subquery | None, person: _People
+) -> dict[str, tuple[TextRevision, ...]]:
+    """Each issue's revisions by time: all of them, or those in its window plus the
+    latest before it (which holds the text at the window's start)."""
     table = table_of(RevisionRow)
-    found = list(
-        conn.execute(
-            select(table)
-            .join(windows, table.c.issue_key == windows.c.issue_key)
-            .where(table.c.source == source, table.c.at > windows.c.since)
+    if windows is None:
+        rows = list(conn.execute(select(*_REVISION_COLUMNS).where(*_of(table, source, keys))))
+    else:
+        rows = list(
+            conn.execute(
+                select(*_REVISION_COLUMNS)
+                .join(windows, table.c.issue_key == windows.c.issue_key)
+                .where(table.c.source == source, table.c.at > windows.c.since)
+            )
         )
-    )
-    # The latest revision at or before each window's start: first each issue's MAX(at)
-    # (one backward probe of the (source, issue_key, at) index per issue), then those
-    # rows by the same index. Comparing every revision with a correlated MAX instead
-    # costs a probe per revision, and a join on a grouped subquery makes SQLite scan
-    # every revision.
-    earlier = table.alias("earlier")
-    latest = (
-        select(func.max(earlier.c.at))
-        .where(
-            earlier.c.source == source,
-            earlier.c.issue_key == windows.c.issue_key,
-            earlier.c.at <= windows.c.since,
+        # The latest revision at or before each window's start: first each issue's
+        # MAX(at) (one backward probe of the (source, issue_key, at) index per issue),
+        # then those rows by the same index. Comparing every revision with a correlated
+        # MAX instead costs a probe per revision, and a join on a grouped subquery
+        # makes SQLite scan every revision.
+        earlier = table.alias("earlier")
+        latest = (
+            select(func.max(earlier.c.at))
+            .where(
+                earlier.c.source == source,
+                earlier.c.issue_key == windows.c.issue_key,
+                earlier.c.at <= windows.c.since,
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
-    starts = select(windows.c.issue_key, latest.label("at")).subquery()
-    found.extend(
-        conn.execute(
-            select(table)
-            .join(starts, (table.c.issue_key == starts.c.issue_key) & (table.c.at == starts.c.at))
-            .where(table.c.source == source)
+        starts = select(windows.c.issue_key, latest.label("at")).subquery()
+        rows.extend(
+            conn.execute(
+                select(*_REVISION_COLUMNS)
+                .join(
+                    starts, (table.c.issue_key == starts.c.issue_key) & (table.c.at == starts.c.at)
+                )
+                .where(table.c.source == source)
+            )
         )
-    )
-    return found
-
-
-def _issue(r: Any) -> Issue:
-    return Issue(
-        source=r.source,
-        key=r.issue_key,
-        id=r.issue_id,
-        title=r.title,
-        url=r.url,
-        type=r.type,
-        status=r.status,
-        labels=tuple(json.loads(r.labels)),
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
-
-
-def _revision(r: Any) -> TextRevision:
-    return TextRevision(
-        r.source, r.issue_key, r.revision_id, r.at, person_from(r), r.field, r.from_text, r.to_text
-    )
-
-
-def _edit(r: Any) -> TextEdit:
-    return TextEdit(r.source, r.issue_key, r.edit_id, r.at, person_from(r))
-
-
-def _membership(r: Any) -> MembershipChange:
-    return MembershipChange(
-        r.source, r.issue_key, r.sprint_id, r.at, r.added, person_from(r), r.automated
-    )
-
-
-def _comment(r: Any) -> Comment:
-    return Comment(
-        source=r.source,
-        issue_key=r.issue_key,
-        id=r.comment_id,
-        created_at=r.created_at,
-        author=person_from(r),
-        body=r.body,
-        updated_at=r.updated_at,
-        url=r.url,
-        parent_id=r.parent_id,
-    )
-
-
-def _link(r: Any) -> Link:
-    return Link(
-        source=r.source,
-        issue_key=r.issue_key,
-        id=r.link_id,
-        kind=LinkKind(r.kind),
-        title=r.title,
-        url=r.url,
-        relationship=r.relationship,
-        added_at=r.added_at,
-        added_by=person_from(r),
-        target_key=r.target_key,
-        target_type=r.target_type,
-        target_labels=tuple(json.loads(r.target_labels)),
-        app=r.app,
-    )
+    return _grouped(rows, itemgetter(1, 2), lambda r: _revision(r, source, person))
 
 
 def load_sprints_of_issue(
