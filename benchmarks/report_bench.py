@@ -10,9 +10,13 @@ AC revisions, most of them before its sprint, a few inside it; three comments; s
 
 from __future__ import annotations
 
-import functools
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 import uuid
@@ -20,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from connectors.sim._criteria import criteria, edit_criteria
@@ -81,7 +86,8 @@ class ReportResult:
     rows: dict[str, int]
     build_seconds: float
     report: Timing | None = None
-    report_memo: Timing | None = None  # with the proposed memoized tokenizer
+    # wall seconds of whole `tracker` processes (start-up, config, store, report, output)
+    commands: dict[str, float] = field(default_factory=dict)
     trend: Timing | None = None
     changes: int = 0
     trend_sprints: int = 0
@@ -250,10 +256,10 @@ def run_report_bench(
     *,
     full: bool = True,
     trace_trend: bool = True,
-    propose: bool = False,
+    commands: bool = False,
 ) -> ReportResult:
     """Fill a store at ``url``, then time the report and, if ``full``, the trend (and,
-    if ``propose``, the report with the proposed memoized tokenizer)."""
+    if ``commands``, whole `tracker` processes running them)."""
     clock.set_clock(lambda: NOW)
     try:
         started = time.perf_counter()
@@ -273,14 +279,6 @@ def run_report_bench(
         if not full:
             store.close()
             return result
-        if propose:
-            with memoized_words():
-                result.report_memo = measure(
-                    lambda: build_report(store, rules, target.id, SOURCE),
-                    repeat,
-                    lambda: None,
-                    traced=False,
-                )
         chosen = build_trend(store, rules, source=SOURCE, last=20)
         result.trend_sprints = len(chosen)
         result.trend_issues = sum(p.summary.issues for p in chosen)
@@ -293,25 +291,42 @@ def run_report_bench(
             traced=trace_trend,
         )
         store.close()
+        if commands:
+            result.commands = time_commands(url, target.id)
         return result
     finally:
         clock.reset_clock()
 
 
-@contextmanager
-def memoized_words() -> Iterator[None]:
-    """The proposed fix, tried at run time: the AC diff tokenizes the same criterion
-    many times per change (canon, word_changes, word_risks, number_risk, typo check);
-    memoizing ``tracker.ac._words.words`` by text makes that once. Restored after."""
-    from tracker.ac import _words
-
-    original = _words.words
-    cached = functools.lru_cache(maxsize=65_536)(lambda text: tuple(original(text)))
-    _words.words = lambda text: list(cached(text))
-    try:
-        yield
-    finally:
-        _words.words = original
+def time_commands(url: str, sprint_id: str, repeat: int = 3) -> dict[str, float]:
+    """Best wall time of whole `tracker` processes against the filled database: what a
+    user waits for, start-up (imports, config, opening the store) and output included."""
+    runs = {
+        "tracker --help (start-up only)": ["--help"],
+        "tracker report (table)": ["report", "--sprint", sprint_id, "--source", SOURCE],
+        "tracker report --format json": ["report", "--sprint", sprint_id, "--format", "json"],
+        "tracker report --format html": ["report", "--sprint", sprint_id, "--format", "html"],
+        "tracker trend --last 20": ["trend", "--last", "20"],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "tracker.toml"
+        config.write_text(f"database = {json.dumps(url)}\n", encoding="utf-8")
+        env = {**os.environ, "TRACKER_CONFIG": str(config), "NO_COLOR": "1"}
+        out: dict[str, float] = {}
+        for name, args in runs.items():
+            best = float("inf")
+            for _ in range(repeat):
+                started = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "tracker", *args],
+                    cwd=tmp,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    check=True,
+                )
+                best = min(best, time.perf_counter() - started)
+            out[name] = best
+    return out
 
 
 @contextmanager

@@ -176,7 +176,6 @@ def report_table(results: Sequence[ReportResult]) -> str:
     for r in results:
         for name, timing, detail in (
             (f"report ({r.report_issues:,}-issue sprint)", r.report, f"{r.changes} changes"),
-            ("report, memoized tokenizer (proposed)", r.report_memo, ""),
             (f"trend --last 20 ({r.trend_issues:,} issues)", r.trend, f"{r.trend_sprints} sprints"),
         ):
             if timing is None:
@@ -196,6 +195,16 @@ def report_table(results: Sequence[ReportResult]) -> str:
         ("database", "revisions", "what", "wall s", "of which load s", "peak MB (tracemalloc)", ""),
         rows,
     )
+
+
+def command_table(results: Sequence[ReportResult]) -> str:
+    """Whole processes, as a user runs them."""
+    names = [name for r in results for name in r.commands]
+    rows = [
+        (name, *(f"{r.commands[name]:.2f}" if name in r.commands else "" for r in results))
+        for name in dict.fromkeys(names)
+    ]
+    return table(("command", *(f"{r.backend} wall s" for r in results)), rows)
 
 
 def floor_line(floor: Floor) -> str:

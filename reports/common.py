@@ -12,12 +12,15 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from tracker.domain import Person, Sprint
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Verdict
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, TrendPoint, Verdict
 
 # Worst first: the order the table and the summaries list changes in.
 VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.DISCUSSED: 1, Verdict.COSMETIC: 2}
 # A glyph per verdict, so no report relies on colour alone.
 VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "~"}
+
+# Several evidence kinds or URLs share one cell; "; " reads well and never starts a formula.
+JOIN = "; "
 
 _NATURAL = re.compile(r"(\d+)")
 # Control characters browsers silently drop inside a URL ("java\tscript:" still runs).
@@ -128,3 +131,9 @@ def shorten(text: str, limit: int) -> str:
 def plural(count: int, noun: str) -> str:
     """``1 issue``, ``2 issues``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def editors_text(point: TrendPoint) -> str:
+    """``Priya Nair: 4; Zoë Müller: 2``, most changes first."""
+    ranked = sorted(point.changes_by_editor, key=lambda pair: (-pair[1], pair[0]))
+    return JOIN.join(f"{name}: {count}" for name, count in ranked)

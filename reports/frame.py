@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reports.common import (
+    JOIN,
     days_into_sprint,
     diff_lines,
+    editors_text,
     person_id,
     person_name,
     sprint_end,
@@ -67,9 +69,6 @@ TREND_COLUMNS: tuple[str, ...] = (
     "changes_by_editor",
 )
 
-# Several evidence kinds or URLs share one cell; "; " reads well and never starts a formula.
-JOIN = "; "
-
 
 def _unique(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
@@ -114,12 +113,6 @@ def frame_changes(report: SprintReport) -> pd.DataFrame:
         frame[column] = frame[column].astype("int64")
     frame["days_into_sprint"] = frame["days_into_sprint"].astype("float64")
     return frame
-
-
-def editors_text(point: TrendPoint) -> str:
-    """``Priya Nair: 4; Zoë Müller: 2``, most changes first."""
-    ranked = sorted(point.changes_by_editor, key=lambda pair: (-pair[1], pair[0]))
-    return JOIN.join(f"{name}: {count}" for name, count in ranked)
 
 
 def _trend_row(point: TrendPoint) -> dict[str, object]:

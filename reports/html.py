@@ -19,6 +19,7 @@ from reports.common import (
     VERDICT_GLYPH,
     days_into_sprint,
     diff_counts,
+    editors_text,
     hours_into_sprint,
     http_url,
     natural_key,
@@ -27,7 +28,6 @@ from reports.common import (
     sprint_label,
     worst_key,
 )
-from reports.frame import editors_text
 from reports.highlight import changed_words, mark_words
 from reports.svg import layout_timeline, layout_trend
 from reports.table import summary_line

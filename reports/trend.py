@@ -13,8 +13,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from reports.common import shorten
-from reports.frame import JOIN, editors_text
+from reports.common import JOIN, editors_text, shorten
 from reports.table import render_to_text
 from tracker.clock import iso
 from tracker.findings import TrendPoint
