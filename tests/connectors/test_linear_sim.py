@@ -21,6 +21,7 @@ from graphql import (
     build_schema,
 )
 
+from connectors.linear.complexity import SCHEMA_PATH
 from connectors.sim.linear import (
     EXPECTED,
     LINEAR_DEMO,
@@ -29,7 +30,6 @@ from connectors.sim.linear import (
     build_demo_linear_workspace,
     demo_poll_times,
 )
-from connectors.sim.linear.resolvers import SCHEMA_PATH
 from tracker import clock
 
 KEY = LINEAR_DEMO.api_key

@@ -1,7 +1,8 @@
 """``LinearSimulator``: a loopback HTTP server that speaks Linear's GraphQL wire format.
 
 ``POST /graphql`` with ``{"query", "variables", "operationName"}``, executed by graphql-core
-against the subset schema in ``schema.graphql`` over a ``LinearWorkspace`` as of ``ws.now``.
+against the subset of Linear's schema that the connector uses
+(``connectors/linear/schema.graphql``) over a ``LinearWorkspace`` as of ``ws.now``.
 
 What it reproduces from Linear (see ``shared/reference/linear-api.md``):
 - Auth: ``Authorization: <personal API key>`` with no ``Bearer``; ``Bearer <token>`` only for
