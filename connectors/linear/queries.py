@@ -30,7 +30,7 @@ from __future__ import annotations
 # first sync costs ~130 points an issue instead of ~610 at 25/25/10/10/10. Each item inlined on
 # every issue costs ~5,000 x its item price per 5,000 issues; a follow-up costs one request and
 # about FOLLOW_UP_PAGE x the item price, for that issue only.
-# ISSUE_PAGE x the per-issue cost keeps IssuesPage near 6,500 points: under Linear's 10,000 a
+# ISSUE_PAGE x the per-issue cost keeps IssuesPage at about 6,150 points: under Linear's 10,000 a
 # query with a third to spare, because the formula for lists that are not connections
 # (descriptionUpdatedBy) is undocumented and a page over the ceiling is refused outright.
 # An incremental sync starts at INCREMENTAL_PAGE and doubles up to ISSUE_PAGE: the points are
