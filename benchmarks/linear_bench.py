@@ -3,17 +3,31 @@ SQLite in a temp dir, ``sync_source``) against the Linear simulator in scale mod
 
 One size runs: the first sync; 1% of the issues changed, then the nightly sync; then a sync
 with nothing changed. Requests are counted by the simulator per GraphQL operation and set
-against the floor, and so are Linear's complexity points (``X-Complexity``).
+against the floor, and so are Linear's complexity points (``X-Complexity``): per issue read,
+and as a share of Linear's hourly budgets for an API key (3,000,000 points and 2,500
+requests per user). The simulator enforces those budgets, and its clock moves only when the
+connector waits for them (the injected ``sleep``), so a sync that would outrun the budget
+shows its waits (``paused``) without taking them.
+
+Linear budgets both requests and points, and the two pull apart: a nested connection asked
+for on every issue costs points on every issue, while reading the rare long one separately
+costs a request. The connector's page sizes are chosen for points first (a first sync of
+5,000 issues must fit an hour's points with room to spare) and requests second, so the floor
+is taken at those page sizes, the cheapest plan in points that reads everything:
 
 The floor is the fewest requests Linear's pagination permits for what a sync had to read, at
-given page sizes (``LinearLimits``): the cycles (50 a page), the issues to read (``last``
-issues a page, at least one request to learn that nothing changed), each nested connection's
-overflow beyond what a page inlines (``FOLLOW_UP_PAGE`` a follow-up), and, on an incremental
-sync, one ``CommentsSince`` and one ``AttachmentsSince`` scan per 100 items: comments and
-attachments do not bump an issue's ``updatedAt`` (the simulator's worst case), so no
-cheaper way finds them. It is computed twice: at the connector's own issue page (10), and at
-the largest page the same query shape fits under Linear's 10,000-point ceiling per query
-(``max_issue_page``), which is what a page size tuned to the limit could reach.
+given page sizes (``LinearLimits``): the cycles (50 a page); the issues to read (``last``
+issues a page, at least one request to learn that nothing changed; an incremental sync's
+pages start at ``incremental_page`` and double, as the connector's do, because a page is
+charged for the issues it asks for, not the ones it returns); each nested connection's
+overflow beyond what a page inlines (``follow_up_page`` a follow-up), including the labels
+of the issue at the other end of each relation; and, on an incremental sync, one
+``CommentsSince`` and one ``AttachmentsSince`` scan per 100 items: comments and attachments
+do not bump an issue's ``updatedAt`` (the simulator's worst case), so no cheaper way finds
+them. It is computed twice: at the connector's own page sizes, and with the issue page at the
+largest the same query shape fits under Linear's 10,000-point ceiling per query
+(``max_issue_page``) and no incremental ramp: the fewest requests any page size permits,
+points aside.
 """
 
 from __future__ import annotations
@@ -24,7 +38,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -47,9 +61,6 @@ from tracker.sync import sync_source
 
 HOURLY_POINTS = 3_000_000  # Linear's complexity budget per user and hour (API key)
 HOURLY_REQUESTS = 2_500
-# The simulator's clock stands still during a run, so its budgets would never refill: they
-# are raised, and each sync's share of Linear's real budget is reported instead.
-_SIM_BUDGET = 10**12
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +68,12 @@ class LinearLimits:
     """Page sizes: the connector's by default (``connectors.linear.queries``)."""
 
     issue_page: int = queries.ISSUE_PAGE
+    incremental_page: int = queries.INCREMENTAL_PAGE  # the first page of an incremental sync
     history_inline: int = queries.HISTORY_PAGE
     comment_inline: int = queries.COMMENT_PAGE
     attachment_inline: int = queries.ATTACHMENT_PAGE
     relation_inline: int = queries.RELATION_PAGE
+    label_inline: int = queries.LABEL_PAGE
     follow_up_page: int = queries.FOLLOW_UP_PAGE
     cycle_page: int = queries.CYCLE_PAGE
     scan_page: int = queries.SCAN_PAGE
@@ -73,6 +86,8 @@ class LinearIssueShape:
     attachments: int = 0
     relations: int = 0
     inverse_relations: int = 0
+    labels: int = 0
+    far_labels: tuple[int, ...] = ()  # labels of the issue at the other end of each relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +131,32 @@ def compute_linear_floor(
     return LinearFloor(
         cycles=max(1, math.ceil(cycles / limits.cycle_page)),
         discovery=discovery,
-        issues=max(1, math.ceil(len(issues) / limits.issue_page)),
+        issues=issue_pages(len(issues), incremental=incremental, limits=limits),
         follow_ups=follow_ups,
     )
 
 
+def issue_pages(count: int, *, incremental: bool, limits: LinearLimits = LinearLimits()) -> int:
+    """``IssuesPage`` requests to read ``count`` issues: ``issue_page`` a page, except that an
+    incremental sync starts at ``incremental_page`` and doubles up to it; at least one."""
+    size = limits.incremental_page if incremental else limits.issue_page
+    pages, read = 1, min(size, limits.issue_page)
+    while read < count:
+        size = min(2 * size, limits.issue_page)
+        pages, read = pages + 1, read + size
+    return pages
+
+
 def _overflow(shape: LinearIssueShape, limits: LinearLimits) -> int:
-    pairs = (
+    pairs = [
         (shape.history, limits.history_inline),
         (shape.comments, limits.comment_inline),
         (shape.attachments, limits.attachment_inline),
         (shape.relations, limits.relation_inline),
         (shape.inverse_relations, limits.relation_inline),
-    )
+        (shape.labels, limits.label_inline),
+    ]
+    pairs += [(n, limits.label_inline) for n in shape.far_labels]
     return sum(math.ceil((n - inline) / limits.follow_up_page) for n, inline in pairs if n > inline)
 
 
@@ -154,6 +182,7 @@ def workspace_shapes(
     now = ws.now
     chosen = ws.visible_issues() if identifiers is None else [ws.issue(i) for i in identifiers]
     counts: dict[str, Counter[str]] = {i.id: Counter() for i in chosen}
+    far: dict[str, list[int]] = {i.id: [] for i in chosen}
     rows: list[tuple[str, Iterable[tuple[str, datetime]]]] = [
         ("history", ((h.issue.id, h.times[0]) for h in ws.history)),
         ("comments", ((c.issue.id, c.created_at) for c in ws.comments)),
@@ -165,7 +194,18 @@ def workspace_shapes(
         for issue_id, at in pairs:
             if at <= now and issue_id in counts:
                 counts[issue_id][kind] += 1
-    return [LinearIssueShape(**counts[i.id]) for i in chosen]
+    for relation in ws.relations:
+        if relation.created_at <= now:
+            for near, other in (
+                (relation.issue, relation.related),
+                (relation.related, relation.issue),
+            ):
+                if near.id in far:
+                    far[near.id].append(len(other.labels))
+    return [
+        LinearIssueShape(**counts[i.id], labels=len(i.labels), far_labels=tuple(far[i.id]))
+        for i in chosen
+    ]
 
 
 def workspace_floor(
@@ -202,10 +242,25 @@ class LinearRun:
     points_seen: int  # what the connector summed from ``X-Complexity``
     wall: float
     by_operation: Counter[str] = field(default_factory=Counter)
+    paused: float = 0.0  # seconds the connector waited for the budget (simulated, not taken)
+    rejected: int = 0  # queries the simulator refused as RATELIMITED
 
     @property
     def ratio(self) -> float:
         return self.requests / self.floor.total if self.floor.total else 0.0
+
+    @property
+    def points_per_issue(self) -> float | None:
+        return self.points / self.issues if self.issues else None
+
+    @property
+    def points_share(self) -> float:
+        """Of Linear's hourly complexity budget for an API key."""
+        return self.points / HOURLY_POINTS
+
+    @property
+    def requests_share(self) -> float:
+        return self.requests / HOURLY_REQUESTS
 
     @property
     def ratio_best(self) -> float:
@@ -224,20 +279,36 @@ class LinearResult:
     issue_page: int
     max_page: int
     latency: float
+    points_per_hour: int = HOURLY_POINTS
     runs: dict[str, LinearRun] = field(default_factory=dict)
     seconds: float = 0.0
 
 
 class _Clock:
+    """The tracker's and the simulator's clock: set per sync, moved by the connector's waits."""
+
     def __init__(self) -> None:
         self.at = FIRST_AT
+        self.slept = 0.0
 
     def __call__(self) -> datetime:
         return self.at
 
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self.at += timedelta(seconds=seconds)
 
-def run_linear(size: int, *, latency: float, seed: int = 7) -> LinearResult:
-    """Build a workspace of ``size`` issues and run the three syncs against it."""
+
+def run_linear(
+    size: int,
+    *,
+    latency: float,
+    seed: int = 7,
+    points_per_hour: int = HOURLY_POINTS,
+    requests_per_hour: int = HOURLY_REQUESTS,
+) -> LinearResult:
+    """Build a workspace of ``size`` issues and run the three syncs against it, under
+    Linear's hourly budgets (an API key's, unless given)."""
     started = time.perf_counter()
     ws, facts = build_linear_scale_workspace(LinearScaleSpec.sized(size, seed))
     result = LinearResult(
@@ -251,6 +322,7 @@ def run_linear(size: int, *, latency: float, seed: int = 7) -> LinearResult:
         queries.ISSUE_PAGE,
         max_issue_page(),
         latency,
+        points_per_hour,
     )
     now = _Clock()
     clock.set_clock(now)
@@ -258,8 +330,8 @@ def run_linear(size: int, *, latency: float, seed: int = 7) -> LinearResult:
         ws,
         facts.api_key,
         latency=latency,
-        requests_per_hour=_SIM_BUDGET,
-        complexity_per_hour=_SIM_BUDGET,
+        requests_per_hour=requests_per_hour,
+        complexity_per_hour=points_per_hour,
     )
     try:
         with tempfile.TemporaryDirectory() as tmp, sim:
@@ -279,21 +351,21 @@ def _scenario(
     now: _Clock,
 ) -> None:
     store = Store(f"sqlite:///{tmp / 'tracker.db'}")
-    best = replace(LinearLimits(), issue_page=result.max_page)
+    best = replace(LinearLimits(), issue_page=result.max_page, incremental_page=result.max_page)
     try:
         _at(ws, now, FIRST_AT)
         floors = (workspace_floor(ws), workspace_floor(ws, limits=best))
-        result.runs["first"] = _sync(sim, store, facts, "first", floors)
+        result.runs["first"] = _sync(sim, store, facts, "first", floors, now)
         changed = apply_nightly_changes(ws, CHANGED_SHARE, CHANGES_AT)
         _at(ws, now, NIGHTLY_AT)
         floors = (
             workspace_floor(ws, changed, FIRST_AT),
             workspace_floor(ws, changed, FIRST_AT, best),
         )
-        result.runs["nightly"] = _sync(sim, store, facts, "nightly (1% changed)", floors)
+        result.runs["nightly"] = _sync(sim, store, facts, "nightly (1% changed)", floors, now)
         _at(ws, now, UNCHANGED_AT)
         floors = (workspace_floor(ws, [], NIGHTLY_AT), workspace_floor(ws, [], NIGHTLY_AT, best))
-        result.runs["unchanged"] = _sync(sim, store, facts, "nothing changed", floors)
+        result.runs["unchanged"] = _sync(sim, store, facts, "nothing changed", floors, now)
     finally:
         store.close()
 
@@ -321,10 +393,12 @@ def _sync(
     facts: LinearScaleFacts,
     label: str,
     floors: tuple[LinearFloor, LinearFloor],
+    now: _Clock,
 ) -> LinearRun:
     sim.requests.clear()
-    points_before = sim.complexity
-    source = LinearSource(linear_config(sim.url, facts))
+    sim.rate_limited.clear()
+    points_before, slept_before = sim.complexity, now.slept
+    source = LinearSource(linear_config(sim.url, facts), sleep=now.sleep)
     started = time.perf_counter()
     try:
         outcome = sync_source(store, source, url=sim.url)
@@ -342,4 +416,6 @@ def _sync(
         source.stats.complexity,
         wall,
         counted,
+        paused=now.slept - slept_before,
+        rejected=sum(sim.rate_limited.values()),
     )

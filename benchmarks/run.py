@@ -24,7 +24,13 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` from the repository 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import tables
-from benchmarks.linear_bench import HOURLY_POINTS, LinearResult, run_linear
+from benchmarks.linear_bench import (
+    HOURLY_POINTS,
+    HOURLY_REQUESTS,
+    LinearLimits,
+    LinearResult,
+    run_linear,
+)
 from benchmarks.report_bench import (
     ReportResult,
     ReportSpec,
@@ -135,11 +141,16 @@ def render_linear(result: LinearResult) -> list[str]:
         "",
         tables.linear_table(result),
         "",
-        f"The connector reads {result.issue_page} issues a page; {result.max_page} is the "
-        "most the same query fits under Linear's 10,000 points a query. "
+        f"The connector reads {result.issue_page} issues a page (an incremental sync starts at "
+        f"{LinearLimits().incremental_page} and doubles); {result.max_page} is the most the "
+        "same query fits under Linear's 10,000 points a query. "
         f"First sync: {tables.linear_floor_line(first.floor)}. "
         f"Section run time {result.seconds:,.0f} s (workspace built in "
-        f"{result.build_seconds:,.1f} s).{_budget_note(first.points)}",
+        f"{result.build_seconds:,.1f} s).",
+        "",
+        _linear_budget_table(result),
+        "",
+        _budget_note(result),
         "",
         tables.linear_waste_table(result),
         "",
@@ -148,14 +159,47 @@ def render_linear(result: LinearResult) -> list[str]:
     ]
 
 
-def _budget_note(points: int) -> str:
-    if points <= HOURLY_POINTS:
-        return ""
-    return (
-        f" The first sync costs more than Linear's {HOURLY_POINTS:,} complexity points per "
-        "user and hour, so on Linear it would wait for the budget to refill (the simulator's "
-        "budgets are lifted here, and its clock stands still)."
+def _linear_budget_table(result: LinearResult) -> str:
+    """Points and requests per sync against Linear's hourly budgets for an API key."""
+    rows = []
+    for run in result.runs.values():
+        per_issue = run.points_per_issue
+        rows.append(
+            (
+                run.label,
+                run.issues,
+                f"{run.requests:,} / {run.floor.total:,} ({run.ratio:.2f}x)",
+                run.points,
+                "-" if per_issue is None else f"{per_issue:,.0f}",
+                f"{100 * run.points_share:.1f}%",
+                f"{100 * run.requests_share:.1f}%",
+                f"{run.paused:,.0f}",
+                run.rejected,
+            )
+        )
+    return tables.table(
+        ("sync", "issues read", "requests / floor", "complexity points", "points per issue",
+         f"of {HOURLY_POINTS:,} points/h", f"of {HOURLY_REQUESTS:,} requests/h",
+         "waited for budget, s", "rejected (RATELIMITED)"),
+        rows,
+    )  # fmt: skip
+
+
+def _budget_note(result: LinearResult) -> str:
+    first = result.runs["first"]
+    hours = first.points / result.points_per_hour
+    note = (
+        f"Linear's budgets are per user and hour: {HOURLY_POINTS:,} complexity points and "
+        f"{HOURLY_REQUESTS:,} requests for an API key. The simulator enforced "
+        f"{result.points_per_hour:,} points an hour here; the connector prices each query "
+        "before sending it and waits for the budget to refill when it would not cover it "
+        f"(its clock moves only by those waits). The first sync uses {100 * hours:.0f}% of "
+        "an hour's points"
     )
+    if first.paused:
+        note += f", so it waited {first.paused / 60:,.0f} simulated minutes for the budget"
+    refused = sum(run.rejected for run in result.runs.values())
+    return note + f"; {refused} queries were refused as RATELIMITED."
 
 
 def render(

@@ -7,6 +7,17 @@ Errors raised (all ``tracker.errors.SourceError``; the token never appears in an
 - ``UpstreamError``: unreachable URL, 5xx after retries, a body that is not GraphQL JSON, or
   GraphQL ``errors`` (which Linear returns with HTTP 200 and possibly partial ``data``).
 
+Pacing: Linear budgets requests and complexity points per user and hour (2,500 requests and
+3,000,000 points for an API key at the time of writing; the limits have changed before, so they
+are read from the ``X-RateLimit-*`` headers of every response, never assumed). Before each
+query the client prices it (``complexity.price``, Linear's published formula) and, when what
+the last response left (plus what has refilled since: Linear's budgets are leaky buckets
+refilled at ``limit`` an hour) would not cover it and one request, it waits for the shortfall
+to refill, never past the ``-Reset`` header, through the injectable ``sleep``, with one warning
+line saying why. A query Linear would reject is not sent, so a large first sync slows down to
+the budget instead of stalling on errors. Another client of the same user spending the same
+budget can still get a query rejected; that is handled below.
+
 Rate limits: Linear signals an exhausted budget with HTTP **400** and
 ``errors[].extensions.code == "RATELIMITED"`` (its docs), ``extensions.type == "ratelimited"``
 (its SDK), or HTTP 429 (the SDK allows it). All three are treated alike: wait until the later
@@ -25,22 +36,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from graphql import GraphQLError
 from pydantic import SecretStr
 
 from connectors.base import RequestStats
+from connectors.linear.complexity import price
 from tracker import clock
 from tracker.errors import AuthError, RateLimited, UpstreamError
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT_SECONDS = 900.0  # never sleep longer than this on one rate-limit signal
+HOUR_MS = 3_600_000  # the period Linear's budgets refill over
+PACING_MARGIN_SECONDS = 1.0  # the headers' remaining amounts are truncated to whole numbers
 _AUTH_TYPES = frozenset({"authentication error", "forbidden"})
 _AUTH_CODES = frozenset({"AUTHENTICATION_ERROR", "FORBIDDEN"})
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimitState:
-    """What the last response's headers said. Resets are epoch milliseconds, as sent."""
+    """What the last response's headers said. Resets are epoch milliseconds, as sent;
+    ``seen_ms`` is when the response arrived, by the tracker's clock."""
 
     requests_limit: int | None = None
     requests_remaining: int | None = None
@@ -49,9 +65,10 @@ class RateLimitState:
     complexity_remaining: int | None = None
     complexity_reset_ms: int | None = None
     complexity: int | None = None
+    seen_ms: int | None = None
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitState:
+    def from_headers(cls, headers: Mapping[str, str], seen_ms: int | None = None) -> RateLimitState:
         def number(name: str) -> int | None:
             raw = headers.get(name)
             try:
@@ -67,11 +84,60 @@ class RateLimitState:
             complexity_remaining=number("x-ratelimit-complexity-remaining"),
             complexity_reset_ms=number("x-ratelimit-complexity-reset"),
             complexity=number("x-complexity"),
+            seen_ms=seen_ms,
         )
 
     def latest_reset_ms(self) -> int | None:
         resets = [r for r in (self.requests_reset_ms, self.complexity_reset_ms) if r is not None]
         return max(resets) if resets else None
+
+    def wait_before(self, points: int, now_ms: int) -> float:
+        """Seconds until both budgets hold one more request and ``points`` (0: now)."""
+        if self.seen_ms is None:
+            return 0.0
+        elapsed = max(0, now_ms - self.seen_ms)
+        requests = _refill_ms(
+            1, self.requests_limit, self.requests_remaining, self.requests_reset_ms, elapsed, now_ms
+        )
+        points_ms = _refill_ms(
+            points,
+            self.complexity_limit,
+            self.complexity_remaining,
+            self.complexity_reset_ms,
+            elapsed,
+            now_ms,
+        )
+        return max(requests, points_ms) / 1000
+
+
+def _refill_ms(
+    need: int,
+    limit: int | None,
+    remaining: int | None,
+    reset_ms: int | None,
+    elapsed_ms: int,
+    now_ms: int,
+) -> float:
+    """How long a leaky bucket that held ``remaining`` of ``limit`` ``elapsed_ms`` ago takes to
+    hold ``need``: the shortfall at ``limit`` an hour, and never past ``reset_ms`` (full).
+
+    0 when nothing is known (no header, an unlimited bucket, or a reset already past): the
+    query is sent and Linear's answer decides. A ``need`` above ``limit`` waits for the reset
+    and is then sent anyway (Linear will reject it; waiting longer would not help)."""
+    if remaining is None:
+        return 0.0
+    rate = limit / HOUR_MS if limit else 0.0  # per millisecond
+    available = remaining + elapsed_ms * rate
+    if limit:
+        available = min(float(limit), available)
+    if available >= need:
+        return 0.0
+    waits = []
+    if rate and limit is not None and need <= limit:
+        waits.append((need - available) / rate)
+    if reset_ms is not None and reset_ms > now_ms:
+        waits.append(float(reset_ms - now_ms))
+    return min(waits) if waits else 0.0
 
 
 def authorization_header(token: str) -> str:
@@ -106,6 +172,7 @@ class LinearClient:
         self.max_retries = max_retries
         self.stats = stats if stats is not None else RequestStats()
         self.rate_limit = RateLimitState()
+        self.pauses: list[float] = []  # seconds waited for the budget, one entry per wait
         self._sleep = sleep
         headers = {"Content-Type": "application/json", "User-Agent": "tracker-linear/0.1"}
         if token is not None:
@@ -125,7 +192,9 @@ class LinearClient:
             "operationName": operation_name,
         }
         content = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        cost = _price(document, operation_name, variables)
         for attempt in range(self.max_retries + 1):
+            self._pace(cost, operation_name)
             response = self._send(content, operation_name, attempt)
             if response is None:
                 continue
@@ -155,7 +224,7 @@ class LinearClient:
                 ) from exc
             self._backoff(attempt, type(exc).__name__)
             return None
-        self.rate_limit = RateLimitState.from_headers(response.headers)
+        self.rate_limit = RateLimitState.from_headers(response.headers, _now_ms())
         if self.rate_limit.complexity is not None:
             self.stats.complexity += self.rate_limit.complexity
         log.debug(
@@ -191,6 +260,30 @@ class LinearClient:
         data: dict[str, Any] = payload["data"]
         return data
 
+    def _pace(self, cost: int, operation_name: str) -> None:
+        """Wait until the budgets the last response reported can pay for this query."""
+        seconds = self.rate_limit.wait_before(cost, _now_ms())
+        if seconds <= 0:
+            return
+        # No cap but the period: a leaky bucket is full again within it, and a shorter cap
+        # would send a query that is then rejected.
+        seconds = min(seconds + PACING_MARGIN_SECONDS, HOUR_MS / 1000)
+        state = self.rate_limit
+        log.warning(
+            "Linear's hourly budget at %s is nearly spent (%s of %s complexity points and %s of "
+            "%s requests left): waiting %.0f s for it to refill before %s (about %s points)",
+            self.url,
+            _amount(state.complexity_remaining),
+            _amount(state.complexity_limit),
+            _amount(state.requests_remaining),
+            _amount(state.requests_limit),
+            seconds,
+            operation_name,
+            f"{cost:,}",
+        )
+        self.pauses.append(seconds)
+        self._sleep(seconds)
+
     def _wait_for_budget(self, response: httpx.Response, attempt: int) -> None:
         if attempt >= self.max_retries:
             return
@@ -203,6 +296,8 @@ class LinearClient:
         seconds = min(max(seconds, 1.0), MAX_WAIT_SECONDS) + random.uniform(0, 1)
         log.warning("Linear rate limit reached at %s: waiting %.0f s", self.url, seconds)
         self._sleep(seconds)
+        # That wait was sized by these headers: pacing on them again would wait twice.
+        self.rate_limit = RateLimitState()
 
     def _backoff(self, attempt: int, why: str) -> None:
         if attempt >= self.max_retries:
@@ -210,6 +305,23 @@ class LinearClient:
         seconds = 2.0**attempt + random.uniform(0, 1)
         log.warning("Linear at %s failed (%s): retrying in %.0f s", self.url, why, seconds)
         self._sleep(seconds)
+
+
+def _price(document: str, operation_name: str, variables: Mapping[str, Any] | None) -> int:
+    """The query's complexity, or 0 for a document that does not parse: Linear's answer will
+    say what is wrong with it."""
+    try:
+        return price(document, operation_name, variables)
+    except (GraphQLError, ValueError):
+        return 0
+
+
+def _now_ms() -> int:
+    return int(clock.now().timestamp() * 1000)
+
+
+def _amount(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
 
 
 def _payload(response: httpx.Response) -> dict[str, Any] | None:

@@ -13,13 +13,19 @@ connection field itself is free and its ``nodes``/``edges`` are what gets multip
 queries (~880 points for ``IssuesUpdatedSince`` at ``first: 100``) only come out that way. A
 plain list of objects that is not a connection (``descriptionUpdatedBy: [User!]``) has no
 documented multiplier and is counted as one object. The real charge comes back in the
-``X-Complexity`` header; this estimate is for sizing pages, not for billing.
+``X-Complexity`` header; this estimate is for sizing pages and for pacing, not for billing.
+
+At run time the connector prices each query with ``price``, against ``schema.graphql`` beside
+this module (the part of Linear's published schema its documents use), so the client can wait
+for the hourly budget to refill instead of sending a query Linear would reject.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from graphql import (
@@ -34,11 +40,13 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
+    build_schema,
     get_named_type,
     parse,
     value_from_ast_untyped,
 )
 
+SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 MAX_QUERY_COMPLEXITY = 10_000
 DEFAULT_PAGE_SIZE = 50
 SCALAR_COST = 0.1
@@ -150,6 +158,23 @@ def estimate_complexity(
     total = walker.selection_cost(root, operation.selection_set)
     # round() first: 0.1 steps accumulate float error (66.00000000000001 must be 66).
     return math.ceil(round(total, 6))
+
+
+@cache
+def connector_schema() -> GraphQLSchema:
+    """The subset of Linear's published schema that the connector's documents use."""
+    return build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=64)
+def _parsed(document: str) -> DocumentNode:
+    return parse(document)  # a sync sends the same few documents hundreds of times
+
+
+def price(document: str, operation_name: str, variables: Mapping[str, Any] | None = None) -> int:
+    """What Linear will charge for one of the connector's operations, before it is sent:
+    ``estimate_complexity`` against ``connector_schema``, each document parsed once."""
+    return estimate_complexity(_parsed(document), connector_schema(), variables, operation_name)
 
 
 def _operation(doc: DocumentNode, name: str | None) -> OperationDefinitionNode:

@@ -10,9 +10,15 @@ How a poll reads (``fetch_issues``):
    Linear lists newest first and its only ascending sort is ``[INTERNAL]``, so the connector
    pages backwards (``last``/``before``) from the oldest end and reverses each page: every
    GraphQL page becomes one yielded page, oldest first, with nothing buffered. An issue
-   updated while the poll runs moves to the newest end and is read again there.
-3. A nested connection with more pages (history, comments, attachments, relations) is
-   drained with its own ``Issue*Page`` query before the issue is mapped.
+   updated while the poll runs moves to the newest end and is read again there. A first sync
+   asks for ``ISSUE_PAGE`` issues a page; an incremental one for ``INCREMENTAL_PAGE`` first,
+   doubling up to ``ISSUE_PAGE``, since Linear charges for the page asked for and a nightly
+   poll usually finds a few issues, or none (``issue_page_sizes``).
+3. A nested connection with more pages than a page inlines (labels, history, comments,
+   attachments, relations both ways, and the labels of the issue at a relation's other end)
+   is drained with its own ``Issue*Page`` query, for that issue only, before it is mapped.
+   The inline sizes are small (``queries``): most issues need no follow-up, and the few that
+   do cost far fewer points than asking every issue for room it does not use.
 Yielded: issues that are or were in one of the given sprints, and backlog issues (in no
 cycle), whose snapshot becomes the exact baseline if they join a cycle later.
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain, repeat
 from typing import Any
 
 import httpx
@@ -44,7 +51,9 @@ from tracker.errors import SourceError
 Node = dict[str, Any]
 
 # (field on Issue, follow-up document, operation name)
+_LABELS = ("labels", queries.ISSUE_LABELS_PAGE, "IssueLabelsPage")
 _NESTED: tuple[tuple[str, str, str], ...] = (
+    _LABELS,
     ("history", queries.ISSUE_HISTORY_PAGE, "IssueHistoryPage"),
     ("comments", queries.ISSUE_COMMENTS_PAGE, "IssueCommentsPage"),
     ("attachments", queries.ISSUE_ATTACHMENTS_PAGE, "IssueAttachmentsPage"),
@@ -64,6 +73,19 @@ def issue_filter(team_keys: Sequence[str], since: datetime | None) -> dict[str, 
     if since is not None:
         found["updatedAt"] = {"gte": wire_time(since)}
     return found
+
+
+def issue_page_sizes(incremental: bool) -> Iterator[int]:
+    """The ``last`` of each successive ``IssuesPage``: ``ISSUE_PAGE`` throughout a first sync;
+    ``INCREMENTAL_PAGE``, doubling up to ``ISSUE_PAGE``, for an incremental one."""
+    if not incremental:
+        return repeat(queries.ISSUE_PAGE)
+    ramp = []
+    size = queries.INCREMENTAL_PAGE
+    while size < queries.ISSUE_PAGE:
+        ramp.append(size)
+        size *= 2
+    return chain(ramp, repeat(queries.ISSUE_PAGE))
 
 
 def cycle_filter(team_keys: Sequence[str]) -> dict[str, Any]:
@@ -172,8 +194,8 @@ class LinearSource:
     def _backward_issue_pages(self, since: datetime | None) -> Iterator[list[Node]]:
         before: str | None = None
         filter_ = issue_filter(self.teams, since)
-        while True:
-            variables = {"filter": filter_, "last": queries.ISSUE_PAGE, "before": before}
+        for size in issue_page_sizes(since is not None):
+            variables = {"filter": filter_, "last": size, "before": before}
             connection = self.client.execute(queries.ISSUES_PAGE, "IssuesPage", variables)["issues"]
             yield list(reversed(connection["nodes"]))
             info = connection["pageInfo"]
@@ -202,20 +224,28 @@ class LinearSource:
         return [id_ for updated, id_ in sorted(stale) if updated < since]
 
     def _drain(self, node: Node) -> Node:
-        """Fetch the remaining pages of every nested connection that has more."""
-        for field, document, operation in _NESTED:
-            connection = node.get(field) or {}
-            info = connection.get("pageInfo") or {}
-            after = info.get("endCursor")
-            nodes = list(connection.get("nodes") or [])
-            while info.get("hasNextPage") and after:
-                variables = {"id": node["id"], "first": queries.FOLLOW_UP_PAGE, "after": after}
-                more = self.client.execute(document, operation, variables)["issue"][field]
-                nodes.extend(more["nodes"])
-                info = more["pageInfo"]
-                after = info.get("endCursor")
-            node[field] = {"nodes": nodes}
+        """Fetch the remaining pages of every nested connection that has more, including the
+        labels of the issues at the other end of its relations."""
+        for nested in _NESTED:
+            self._drain_one(node, *nested)
+        for field, end in (("relations", "relatedIssue"), ("inverseRelations", "issue")):
+            for relation in node[field]["nodes"]:
+                if relation.get(end):
+                    self._drain_one(relation[end], *_LABELS)
         return node
+
+    def _drain_one(self, node: Node, field: str, document: str, operation: str) -> None:
+        connection = node.get(field) or {}
+        info = connection.get("pageInfo") or {}
+        after = info.get("endCursor")
+        nodes = list(connection.get("nodes") or [])
+        while info.get("hasNextPage") and after:
+            variables = {"id": node["id"], "first": queries.FOLLOW_UP_PAGE, "after": after}
+            more = self.client.execute(document, operation, variables)["issue"][field]
+            nodes.extend(more["nodes"])
+            info = more["pageInfo"]
+            after = info.get("endCursor")
+        node[field] = {"nodes": nodes}
 
     def _forward(
         self, document: str, operation: str, field: str, variables: dict[str, Any]

@@ -114,7 +114,10 @@ def test_exhausted_budget_is_detected_from_the_body() -> None:
         viewer(client)
         with pytest.raises(RateLimited):
             viewer(client)  # the clock is fixed: the bucket never refills
-        assert len(sleeps) == 1
+        # One wait paced by the headers (an hour: 1 request an hour, plus a second's margin,
+        # capped at the period), then the body says RATELIMITED: one more.
+        assert sleeps[0] == 3600.0 and len(sleeps) == 2
+        assert sim.rate_limited == {"Viewer": 2}
 
 
 def test_graphql_errors_on_http_200_are_upstream_errors(sim: LinearSimulator) -> None:

@@ -12,7 +12,12 @@ import pytest
 from graphql import GraphQLSchema, build_schema, parse, validate
 
 from connectors.linear import queries
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.linear.complexity import (
+    MAX_QUERY_COMPLEXITY,
+    connector_schema,
+    estimate_complexity,
+    price,
+)
 from connectors.linear.source import attachment_filter, comment_filter, issue_filter, wire_time
 
 
@@ -63,6 +68,18 @@ def test_document_stays_under_linear_complexity_ceiling(
     document, variables = queries.DOCUMENTS[operation]
     cost = estimate_complexity(document, linear_schema, variables, operation)
     assert 0 < cost < MAX_QUERY_COMPLEXITY
+
+
+@pytest.mark.parametrize("operation", sorted(queries.DOCUMENTS))
+def test_runtime_price_is_the_published_schema_price(
+    operation: str, linear_schema: GraphQLSchema
+) -> None:
+    """The client prices queries against the bundled subset: it must know every field a
+    document selects (an unknown field would be priced at nothing) and agree with Linear's."""
+    document, variables = queries.DOCUMENTS[operation]
+    assert validate(connector_schema(), parse(document)) == []
+    published = estimate_complexity(document, linear_schema, variables, operation)
+    assert price(document, operation, variables) == published
 
 
 def test_issue_page_is_sized_to_the_ceiling(linear_schema: GraphQLSchema) -> None:

@@ -21,6 +21,7 @@ from graphql import (
     build_schema,
 )
 
+from connectors.linear.complexity import SCHEMA_PATH
 from connectors.sim.linear import (
     EXPECTED,
     LINEAR_DEMO,
@@ -29,7 +30,6 @@ from connectors.sim.linear import (
     build_demo_linear_workspace,
     demo_poll_times,
 )
-from connectors.sim.linear.resolvers import SCHEMA_PATH
 from tracker import clock
 
 KEY = LINEAR_DEMO.api_key
@@ -137,6 +137,25 @@ def test_ratelimited_shape(demo: Any) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "RATELIMITED"
     assert response.headers["X-RateLimit-Requests-Remaining"] == "0"
     assert post(sim, "{ viewer { id } }").status_code == 200
+
+
+def test_spent_points_refuse_a_query_until_the_bucket_refills() -> None:
+    at = [T0]
+    teams = "{ teams(first: 50) { nodes { id key name cyclesEnabled } } }"  # 70 points
+    ws = build_demo_linear_workspace()
+    with LinearSimulator(ws, api_key=KEY, complexity_per_hour=100, clock_fn=lambda: at[0]) as sim:
+        assert post(sim, teams).headers["X-RateLimit-Complexity-Remaining"] == "30"
+        refused = post(sim, teams, operation=None)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["extensions"]["code"] == "RATELIMITED"
+        assert refused.headers["X-RateLimit-Complexity-Remaining"] == "30"  # charged nothing
+        full_at = int(refused.headers["X-RateLimit-Complexity-Reset"])
+        assert full_at == int(T0.timestamp() * 1000) + 70 * 36_000  # 100 an hour: 36 s each
+        at[0] = T0 + timedelta(seconds=40 * 36 - 1)  # one second short of 70
+        assert post(sim, teams).status_code == 400
+        at[0] = T0 + timedelta(seconds=40 * 36)
+        assert post(sim, teams).status_code == 200
+    assert sim.rate_limited == {"anonymous": 2} and sim.complexity == 140
 
 
 def test_too_complex_query_is_refused(demo: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import islice, pairwise
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from pydantic import SecretStr
 
 from connectors.base import Source
 from connectors.linear import LinearSource, queries
+from connectors.linear.source import issue_page_sizes
 from connectors.sim.linear import (
     EXPECTED,
     LINEAR_DEMO,
@@ -87,11 +89,11 @@ def test_full_sync_of_the_demo(demo: Any) -> None:
     pages = list(source.fetch_issues(sprints, None))
     bundles = [b for page in pages for b in page]
     stamps = [b.issue.updated_at for b in bundles]
-    assert len(pages) == 2 and stamps == sorted(stamps)  # ascending across pages
+    assert len(pages) == 1 and stamps == sorted(stamps)  # 18 issues, ascending
     assert {b.issue.key for b in bundles} == set(EXPECTED["changes"]) | {"ENG-120"}
-    assert sim.requests == {"Cycles": 1, "IssuesPage": 2}
-    assert source.stats.total == 3 and source.stats.complexity == sim.complexity
-    assert source.stats.complexity < 2 * 6_200 + 200
+    assert sim.requests == {"Cycles": 1, "IssuesPage": 1}
+    assert source.stats.total == 2 and source.stats.complexity == sim.complexity
+    assert source.stats.complexity < 6_200 + 200
 
 
 def test_issue_details_in_the_demo(demo: Any) -> None:
@@ -140,8 +142,9 @@ def test_two_polls_with_edits_between(demo: Any) -> None:
     stamps = [b.issue.updated_at for page in pages for b in page]
     assert stamps == sorted(stamps)
     assert [b.issue.key for b in pages[0]] == ["ENG-116", "ENG-104"]  # found via discussion
+    # ENG-101 now has two relations, one more than a page inlines: one follow-up for it.
     assert sim.requests == {"CommentsSince": 1, "AttachmentsSince": 1, "IssuesById": 1,
-                            "IssuesPage": 1}  # fmt: skip
+                            "IssuesPage": 1, "IssueRelationsPage": 1}  # fmt: skip
 
     assert after["ENG-113"].current_text != before["ENG-113"].current_text
     (edit,) = after["ENG-113"].text_edits
@@ -226,6 +229,42 @@ def test_issues_outside_the_sprints_are_left_out(demo: Any) -> None:
 
 
 def test_page_size_constants_are_what_is_sent(demo: Any) -> None:
-    _, sim, source = demo
-    list(source.fetch_issues(source.fetch_sprints(), None))
-    assert queries.ISSUE_PAGE == 10 and sim.requests["IssuesPage"] == 2  # 18 issues, 10 a page
+    ws, sim, source = demo
+    sprints = source.fetch_sprints()
+    list(source.fetch_issues(sprints, None))
+    assert sim.requests["IssuesPage"] == 1  # 18 issues, 50 a page
+    sim.requests.clear()
+    list(source.fetch_issues(sprints, ws.now - timedelta(days=30)))  # all 18 changed since
+    assert sim.requests["IssuesPage"] == 2  # 10, then 20
+
+
+def test_incremental_pages_start_small_and_double() -> None:
+    assert list(islice(issue_page_sizes(incremental=False), 3)) == [queries.ISSUE_PAGE] * 3
+    ramp = list(islice(issue_page_sizes(incremental=True), 6))
+    assert ramp[0] == queries.INCREMENTAL_PAGE < queries.ISSUE_PAGE
+    assert ramp == sorted(ramp) and ramp[-1] == queries.ISSUE_PAGE
+    assert all(b in (2 * a, queries.ISSUE_PAGE) for a, b in pairwise(ramp))
+
+
+def test_labels_beyond_a_page_are_read_on_both_ends_of_a_relation() -> None:
+    now = datetime(2026, 3, 10, tzinfo=UTC)
+    ws = LinearWorkspace(now=now)
+    team = ws.add_team("ENG", "Engineering")
+    cycle = ws.add_cycle(team, 1, now - timedelta(days=5), now + timedelta(days=9))
+    a = ws.add_user("A", "a", "a@x.io")
+    many = tuple(f"label-{n}" for n in range(queries.LABEL_PAGE + 2))
+    at = now - timedelta(days=6)
+    ws.add_issue(team, 1, "Labelled", "text", creator=a, at=at, cycle=cycle, labels=many)
+    ws.add_issue(team, 2, "Plain", "text", creator=a, at=at, cycle=cycle)
+    ws.add_relation("ENG-2", "ENG-1", "related", now - timedelta(days=1))
+    with LinearSimulator(ws, api_key=KEY) as sim:
+        source = source_for(sim.url)
+        bundles = {
+            b.issue.key: b for b in flatten(source.fetch_issues(source.fetch_sprints(), None))
+        }
+        requests = dict(sim.requests)
+    assert set(bundles["ENG-1"].issue.labels) == set(many)
+    (relation,) = [link for link in bundles["ENG-2"].links if link.kind is LinkKind.RELATION]
+    assert relation.target_key == "ENG-1" and set(relation.target_labels) == set(many)
+    # One for ENG-1's own labels, one for them at the far end of ENG-2's relation.
+    assert requests["IssueLabelsPage"] == 2

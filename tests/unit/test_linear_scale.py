@@ -16,6 +16,7 @@ from benchmarks.linear_bench import (  # noqa: E402
     LinearIssueShape,
     LinearLimits,
     compute_linear_floor,
+    issue_pages,
     max_issue_page,
     run_linear,
     workspace_floor,
@@ -33,22 +34,42 @@ from connectors.sim.linear.scale import (  # noqa: E402
 # -- the floor, by hand ------------------------------------------------------------------
 
 
+# Page sizes pinned here, so the arithmetic is tested and not the connector's choices.
+HAND = LinearLimits(
+    issue_page=3,
+    incremental_page=1,
+    history_inline=25,
+    comment_inline=25,
+    attachment_inline=10,
+    relation_inline=10,
+    label_inline=3,
+    follow_up_page=100,
+)
+
+
 def test_first_sync_floor_by_hand() -> None:
     shapes = [
         LinearIssueShape(history=26, comments=3),  # 1 history beyond the 25 inlined
         LinearIssueShape(comments=230, attachments=10),  # 205 beyond: 3 pages of 100
         LinearIssueShape(relations=11, inverse_relations=12),  # 1 + 1
-        LinearIssueShape(),
+        LinearIssueShape(labels=4, far_labels=(3, 5)),  # its own labels, one far end's: 1 + 1
     ]
-    limits = LinearLimits(issue_page=3)
-    floor = compute_linear_floor(shapes, 51, incremental=False, limits=limits)
+    floor = compute_linear_floor(shapes, 51, incremental=False, limits=HAND)
     assert floor.as_dict() == {
         "cycles": 2,  # 51 cycles, 50 a page
         "discovery": 0,  # a first sync has no bookmark to scan from
         "issues": 2,  # 4 issues, 3 a page
-        "follow_ups": 1 + 3 + 2,
-        "total": 10,
+        "follow_ups": 1 + 3 + 2 + 2,
+        "total": 12,
     }
+
+
+def test_incremental_issue_pages_start_small_and_double() -> None:
+    # 1, 2, then 3 a page (the cap): 1 + 2 + 3 + 3 = 9 issues in 4 requests.
+    assert [issue_pages(n, incremental=True, limits=HAND) for n in (0, 1, 2, 3, 6, 9, 10)] == [
+        1, 1, 2, 2, 3, 4, 5,
+    ]  # fmt: skip
+    assert [issue_pages(n, incremental=False, limits=HAND) for n in (0, 3, 4)] == [1, 1, 2]
 
 
 def test_nothing_to_read_still_costs_one_request_each() -> None:
@@ -72,9 +93,17 @@ def test_discovery_pages_by_scan_page() -> None:
 
 def test_default_limits_are_the_connectors_page_sizes() -> None:
     limits = LinearLimits()
-    assert (limits.issue_page, limits.history_inline, limits.follow_up_page) == (
+    assert (
+        limits.issue_page,
+        limits.incremental_page,
+        limits.history_inline,
+        limits.label_inline,
+        limits.follow_up_page,
+    ) == (
         queries.ISSUE_PAGE,
+        queries.INCREMENTAL_PAGE,
         queries.HISTORY_PAGE,
+        queries.LABEL_PAGE,
         queries.FOLLOW_UP_PAGE,
     )
     shapes = [LinearIssueShape()] * (queries.ISSUE_PAGE + 1)
@@ -157,9 +186,23 @@ def test_a_real_sync_never_beats_the_floor() -> None:
     result = run_linear(40, latency=0.0, seed=2)
     first, nightly, unchanged = (result.runs[k] for k in ("first", "nightly", "unchanged"))
     assert first.issues == 40
-    assert first.floor.issues == 4 and first.best.total <= first.floor.total
+    assert first.floor.issues == 1 and first.best.total <= first.floor.total
     for run in (first, nightly, unchanged):
         assert run.requests >= run.floor.total
         assert run.points == run.points_seen > 0  # the connector saw what it was charged
+        assert run.paused == run.rejected == 0  # Linear's real budget is never in the way
     assert unchanged.requests == unchanged.floor.total == 4
     assert nightly.by_operation["CommentsSince"] == 1
+
+
+def test_a_budget_smaller_than_the_sync_is_waited_for_not_overrun() -> None:
+    roomy = run_linear(120, latency=0.0, seed=2)
+    tight = run_linear(120, latency=0.0, seed=2, points_per_hour=7_000)
+    for key, run in tight.runs.items():
+        assert run.rejected == 0 and run.issues == roomy.runs[key].issues
+        assert run.points == roomy.runs[key].points
+    first = tight.runs["first"]
+    assert first.points > 7_000 and first.paused > 0
+    # It waits for the points beyond the budget to refill (7,000 an hour), and not much more.
+    refill = (first.points - 7_000) / 7_000 * 3600
+    assert refill <= first.paused <= refill + 3600

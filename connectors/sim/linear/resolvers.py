@@ -15,16 +15,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
 
+from connectors.linear.complexity import SCHEMA_PATH
 from connectors.sim.linear import model
 from connectors.sim.linear.workspace import LinearWorkspace
 from tracker.clock import ensure_utc, parse_time
 
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 DEFAULT_PAGE = 50
 _DURATION = re.compile(
     r"^(?P<sign>[-+]?)P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"

@@ -29,9 +29,9 @@ from connectors.sim.linear.workspace import LinearWorkspace
 CYCLE_LENGTH = timedelta(days=14)
 TEAM_KEY = "SCL"
 API_KEY = "lin_api_scale000000000000000000000000000000000"  # the simulator's own, not a secret
-DEEP_RANGE = (26, 45)  # more history entries than IssuesPage inlines (25)
-CHATTY_RANGE = (26, 80)  # more comments than IssuesPage inlines (25)
-MANY_ATTACHMENTS = (11, 16)  # more attachments than IssuesPage inlines (10)
+DEEP_RANGE = (26, 45)  # far more history entries than IssuesPage inlines (HISTORY_PAGE)
+CHATTY_RANGE = (26, 80)  # far more comments than IssuesPage inlines (COMMENT_PAGE)
+MANY_ATTACHMENTS = (11, 16)  # more attachments than IssuesPage inlines (ATTACHMENT_PAGE)
 _END = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)
 _ROLES = ("pm",) * 4 + ("engineer",) * 12 + ("qa",) * 4
 _STATES = ("Todo", "In Progress", "In Review", "Done")

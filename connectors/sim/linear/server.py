@@ -1,17 +1,23 @@
 """``LinearSimulator``: a loopback HTTP server that speaks Linear's GraphQL wire format.
 
 ``POST /graphql`` with ``{"query", "variables", "operationName"}``, executed by graphql-core
-against the subset schema in ``schema.graphql`` over a ``LinearWorkspace`` as of ``ws.now``.
+against the subset of Linear's schema that the connector uses
+(``connectors/linear/schema.graphql``) over a ``LinearWorkspace`` as of ``ws.now``.
 
 What it reproduces from Linear (see ``shared/reference/linear-api.md``):
 - Auth: ``Authorization: <personal API key>`` with no ``Bearer``; ``Bearer <token>`` only for
   an OAuth token. Anything else is an ``authentication error`` (HTTP 400, Linear's shape).
 - Headers on every response: ``X-Complexity``, ``X-RateLimit-Requests-{Limit,Remaining,Reset}``
   and ``X-RateLimit-Complexity-{Limit,Remaining,Reset}``; resets are UTC epoch milliseconds.
-  Budgets are leaky buckets refilled continuously over an hour.
-- An exhausted budget is HTTP **400** with ``extensions.code == "RATELIMITED"``; a document
-  over 10,000 points is refused; invalid documents and missing entities are HTTP 200 with
-  ``errors``.
+  Budgets are leaky buckets refilled continuously over an hour, by the simulator's clock
+  (``clock_fn``, the tracker's clock by default): a test that moves that clock in the client's
+  injected ``sleep`` sees them refill, with no real waiting. ``-Reset`` is when the bucket
+  will be full again.
+- A query is charged its complexity (Linear's formula, ``X-Complexity``) up front. One that
+  costs more than the points left, or any query with no request left, is HTTP **400** with
+  ``extensions.code == "RATELIMITED"`` and charges nothing; ``rate_limited`` counts those
+  answers per operation. A document over 10,000 points is refused whatever the budget;
+  invalid documents and missing entities are HTTP 200 with ``errors``.
 - ``fail_next(kind)`` injects what a test cannot provoke cheaply: ``"ratelimited"`` (400),
   ``"http429"`` (429 with ``Retry-After``), ``"auth"``, ``"graphql_error"`` (200 + errors).
 """
@@ -103,6 +109,7 @@ class LinearSimulator:
         self.ws = ws
         self.latency = latency
         self.requests: Counter[str] = Counter()
+        self.rate_limited: Counter[str] = Counter()  # RATELIMITED answers, per operation
         self.complexity = 0
         self._accepted = {api_key} | ({f"Bearer {oauth_token}"} if oauth_token else set())
         self._clock = clock_fn or clock.now
@@ -176,8 +183,12 @@ class LinearSimulator:
             return 400, {"errors": [AUTH_ERROR]}, {}
         if failure == "http429":
             return 429, {"errors": [_error("Too many requests")]}, {"Retry-After": "2"}
-        if failure == "ratelimited" or self._requests.remaining < 1:
+        if failure == "ratelimited":  # as if another client of the same user emptied it
+            self.rate_limited[operation or "anonymous"] += 1
             return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0, exhausted_ms=now + 2000)
+        if self._requests.remaining < 1:
+            self.rate_limited[operation or "anonymous"] += 1
+            return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0)
         if failure == "graphql_error":
             error = _error("Internal error: the simulator was told to fail", type="internal error")
             return 200, {"data": None, "errors": [error]}, self._headers(0)
@@ -197,6 +208,7 @@ class LinearSimulator:
             )
             return 200, {"errors": [error]}, self._headers(0)
         if self._points.remaining < cost:
+            self.rate_limited[operation or "anonymous"] += 1
             return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0)
         self._requests.remaining -= 1
         self._points.remaining -= cost
