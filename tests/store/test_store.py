@@ -237,3 +237,29 @@ def test_windowed_load_keeps_the_latest_revision_before_the_start(db_url: str) -
     [everything] = store.histories("acme", "42")
     assert len(everything.revisions) == 5
     store.close()
+
+
+def test_refreshed_statistics_reach_the_planner(db_url: str) -> None:
+    """After a sync stores issues the planner knows the tables' sizes; without them
+    SQLite plans a report's per-issue windows as a scan of every revision."""
+    store = Store(db_url)
+    store.save_page(
+        "acme", [bundle(f"PAY-{n}", revisions=3) for n in range(20)], seen_at=T0, cursor=None
+    )
+    store.refresh_statistics()
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            analysed = conn.execute(text("select tbl from sqlite_stat1")).scalars().all()
+        else:
+            analysed = (
+                conn.execute(
+                    text(
+                        "select relname from pg_stat_user_tables "
+                        "where last_analyze is not null or last_autoanalyze is not null"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    store.close()
+    assert {"revisions", "memberships", "comments"} <= set(analysed)
