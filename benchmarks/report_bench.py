@@ -87,7 +87,7 @@ class ReportResult:
     build_seconds: float
     report: Timing | None = None
     # wall seconds of whole `tracker` processes (start-up, config, store, report, output)
-    commands: dict[str, float] = field(default_factory=dict)
+    commands: dict[str, tuple[float, float]] = field(default_factory=dict)  # (s, MB)
     trend: Timing | None = None
     changes: int = 0
     trend_sprints: int = 0
@@ -298,9 +298,10 @@ def run_report_bench(
         clock.reset_clock()
 
 
-def time_commands(url: str, sprint_id: str, repeat: int = 3) -> dict[str, float]:
-    """Best wall time of whole `tracker` processes against the filled database: what a
-    user waits for, start-up (imports, config, opening the store) and output included."""
+def time_commands(url: str, sprint_id: str, repeat: int = 3) -> dict[str, tuple[float, float]]:
+    """(best wall seconds, peak resident MB) of whole `tracker` processes against the
+    filled database: what a user waits for, start-up (imports, config, opening the
+    store) and output included."""
     runs = {
         "tracker --help (start-up only)": ["--help"],
         "tracker report (table)": ["report", "--sprint", sprint_id, "--source", SOURCE],
@@ -312,21 +313,26 @@ def time_commands(url: str, sprint_id: str, repeat: int = 3) -> dict[str, float]
         config = Path(tmp) / "tracker.toml"
         config.write_text(f"database = {json.dumps(url)}\n", encoding="utf-8")
         env = {**os.environ, "TRACKER_CONFIG": str(config), "NO_COLOR": "1"}
-        out: dict[str, float] = {}
+        out: dict[str, tuple[float, float]] = {}
         for name, args in runs.items():
-            best = float("inf")
+            best, peak = float("inf"), 0.0
             for _ in range(repeat):
-                started = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "tracker", *args],
-                    cwd=tmp,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    check=True,
-                )
-                best = min(best, time.perf_counter() - started)
-            out[name] = best
+                seconds, rss = _run([sys.executable, "-m", "tracker", *args], cwd=tmp, env=env)
+                best = min(best, seconds)
+                peak = max(peak, rss)
+            out[name] = (best, peak)
     return out
+
+
+def _run(command: list[str], *, cwd: str, env: dict[str, str]) -> tuple[float, float]:
+    """Run one process to its end; (wall seconds, its peak resident set in MB)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not all children's
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, command)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024  # Linux: KiB
 
 
 @contextmanager

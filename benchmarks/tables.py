@@ -198,13 +198,22 @@ def report_table(results: Sequence[ReportResult]) -> str:
 
 
 def command_table(results: Sequence[ReportResult]) -> str:
-    """Whole processes, as a user runs them."""
+    """Whole processes, as a user runs them: wall time and peak resident memory."""
     names = [name for r in results for name in r.commands]
-    rows = [
-        (name, *(f"{r.commands[name]:.2f}" if name in r.commands else "" for r in results))
-        for name in dict.fromkeys(names)
-    ]
-    return table(("command", *(f"{r.backend} wall s" for r in results)), rows)
+    rows = []
+    for name in dict.fromkeys(names):
+        cells: list[object] = [name]
+        for r in results:
+            seconds, mb = r.commands.get(name, (None, None))
+            cells += [
+                "" if seconds is None else f"{seconds:.2f}",
+                "" if mb is None else f"{mb:.0f}",
+            ]
+        rows.append(cells)
+    headers = ["command"]
+    for r in results:
+        headers += [f"{r.backend} wall s", f"{r.backend} peak RSS MB"]
+    return table(headers, rows)
 
 
 def floor_line(floor: Floor) -> str:
