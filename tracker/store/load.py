@@ -168,14 +168,14 @@ def load_histories(
         histories.append(
             IssueHistory(
                 issue=_issue(row),
-                text_field=row[11],
-                current_text=row[12],
+                text_field=row[10],
+                current_text=row[11],
                 exact_history=exact,
                 revisions=read["revisions"].get(key, empty),
                 snapshots=read.get("snapshots", {}).get(key, empty),
                 text_edits=read.get("text_edits", {}).get(key, empty),
                 memberships=read["memberships"].get(key, empty),
-                sprint_ids=tuple(json.loads(row[13])),
+                sprint_ids=tuple(json.loads(row[12])),
                 comments=read["comments"].get(key, empty),
                 links=read["links"].get(key, empty),
             )
@@ -211,7 +211,6 @@ _ISSUE_COLUMNS = _columns(
     "labels",
     "created_at",
     "updated_at",
-    "source",
     "text_field",
     "current_text",
     "sprint_ids",
