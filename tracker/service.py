@@ -120,7 +120,7 @@ def issue_timeline(
     else:
         candidates = [s for s in member_of if s.started_at is not None] or member_of
         chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))
-    histories = [h for h in store.histories(chosen.source, chosen.id) if h.issue.key == issue_key]
+    histories = store.histories(chosen.source, chosen.id, issue_key=issue_key)
     report = analyse_sprint(chosen, histories, rules, now=clock.now())
     if not report.issues:
         raise UsageError(

@@ -111,3 +111,10 @@ def test_trend_reads_once_and_matches_one_report_per_sprint(store: Store) -> Non
     expected = [trend_point(build_report(store, rules, s.id)) for s in (S1, S2)]
     assert build_trend(store, rules, last=2) == expected
     assert [p.summary.changes for p in expected] == [3, 2]
+
+
+def test_one_issue_is_read_alone_for_show(store: Store) -> None:
+    [alone] = store.histories("acme", "2", issue_key="PAY-3")
+    [same] = [h for h in store.histories("acme", "2") if h.issue.key == "PAY-3"]
+    assert alone == same
+    assert store.histories("acme", "2", issue_key="PAY-1") == []  # never in sprint 2

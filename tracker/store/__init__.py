@@ -96,11 +96,20 @@ class Store:
             return load.load_source_kinds(conn)
 
     def histories(
-        self, source: str, sprint_id: str, *, windowed: bool = False
+        self,
+        source: str,
+        sprint_id: str,
+        *,
+        windowed: bool = False,
+        issue_key: str | None = None,
     ) -> list[IssueHistory]:
-        """The sprint's issues with their history; ``windowed``: only the revisions a
-        report needs (from the sprint's start, plus the one holding the text then)."""
-        return self.histories_of_sprints(source, [sprint_id], windowed=windowed)
+        """The sprint's issues (or the one ``issue_key``) with their history;
+        ``windowed``: only the revisions a report needs (from the sprint's start, plus
+        the one holding the text then)."""
+        with self._begin() as conn:
+            return load.load_histories(
+                conn, source, [sprint_id], windowed=windowed, issue_key=issue_key
+            )
 
     def histories_of_sprints(
         self, source: str, sprint_ids: Sequence[str], *, windowed: bool = False

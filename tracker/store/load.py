@@ -100,7 +100,12 @@ def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
 
 
 def load_histories(
-    conn: Connection, source: str, sprint_ids: Sequence[str], *, windowed: bool = False
+    conn: Connection,
+    source: str,
+    sprint_ids: Sequence[str],
+    *,
+    windowed: bool = False,
+    issue_key: str | None = None,
 ) -> list[IssueHistory]:
     """Every issue that was ever a member of any of the sprints, with all it needs.
 
@@ -108,6 +113,7 @@ def load_histories(
     given sprints it was in, plus its latest earlier one, which holds the text at that
     start: most of a busy issue's history predates its sprint and is not needed to
     judge it. (An issue only in sprints that have not started is read whole.)
+    ``issue_key``: that issue only (`tracker show`).
     """
     if conn.dialect.name == "postgresql":
         # The per-issue windows below are join conditions whose selectivity PostgreSQL
@@ -117,7 +123,9 @@ def load_histories(
         # suggests for SSDs; LOCAL keeps it to this read-only transaction.
         conn.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
     members = table_of(MembershipRow)
-    in_sprints = (members.c.source == source, members.c.sprint_id.in_(list(sprint_ids)))
+    in_sprints = [members.c.source == source, members.c.sprint_id.in_(list(sprint_ids))]
+    if issue_key is not None:
+        in_sprints.append(members.c.issue_key == issue_key)
     # The sprints' issues as a subquery, not a list of keys: one statement per table
     # however large the sprints, and no thousand-parameter IN lists to parse.
     keys = select(members.c.issue_key).where(*in_sprints).distinct()
