@@ -122,6 +122,9 @@ class _Pause:
     def wait(self) -> None:
         self._open.wait()
 
+    def is_open(self) -> bool:
+        return self._open.is_set()
+
 
 class JiraClient:
     """One authenticated connection to one Jira site."""
@@ -199,10 +202,8 @@ class JiraClient:
         (never while sleeping before a retry). ``fn`` makes one HTTP request."""
         attempt = 0
         while True:
-            self._pause.wait()
             try:
-                with self._slots:
-                    return fn(*args)
+                return self._send(fn, args)
             except JIRAError as exc:
                 status = exc.status_code or 0
                 headers = exc.response.headers if exc.response is not None else {}
@@ -221,6 +222,14 @@ class JiraClient:
                     f"after {attempt + 1} attempts: check `url` in tracker.toml "
                     "and the network"
                 ) from exc
+
+    def _send(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        while True:
+            self._pause.wait()
+            with self._slots:
+                # A pause may have begun while this thread waited for its slot.
+                if self._pause.is_open():
+                    return fn(*args)
 
     # -- retry policy ------------------------------------------------------------------
 
