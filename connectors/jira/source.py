@@ -162,9 +162,10 @@ class JiraSource:
         # Three chains overlap, each sequential in itself (token pagination): the search
         # runs ahead in its own thread; each batch's changelog is fetched in a `histories`
         # worker as soon as the batch is complete; each issue's own calls (comments,
-        # remote links) run in a `details` worker. The client keeps the requests in
-        # flight at `concurrency` whichever thread sends them. Pages are still yielded
-        # one at a time, in search order, each once, for sync to commit in turn.
+        # remote links) run in a `details` worker. There are more threads than
+        # `concurrency`; the client holds the requests in flight to it, whichever thread
+        # sends them. Pages are still yielded one at a time, in search order, each once,
+        # for sync to commit in turn; leaving early drops the work not yet started.
         workers = max(1, self._config.concurrency)
         ahead = max(1, _AHEAD_ISSUES // max(batch_size, _SEARCH_PAGE))
         with (
