@@ -7,6 +7,8 @@
   system items lack it, reference §1.4), so a filtered call could silently drop them and
   would need a second, unfiltered pass anyway. One unfiltered pass is fewer requests.
   Where bulkfetch answers 404 (older Cloud), page ``/issue/{key}/changelog`` per issue.
+  Batches are fetched from several threads at once; until bulkfetch has answered once,
+  they take turns, so a site without it is asked (and answers 404) only once.
 - Server/DC: the search's ``expand=changelog`` is complete there; an issue whose
   ``changelog.total`` exceeds its histories is re-read with ``/issue/{key}?expand=changelog``
   (``/issue/{key}/changelog`` is 404 on Server).
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,16 +37,32 @@ class HistoryFetcher:
         self._client = client
         self._cloud = cloud
         self._bulk = cloud
+        self._bulk_known = not cloud
+        self._probing = threading.Lock()
 
     def fetch(self, issues: Sequence[Json]) -> dict[str, list[Json]]:
-        """Every history of every issue, oldest first, keyed by issue id."""
+        """Every history of every issue, oldest first, keyed by issue id. Thread-safe."""
+        if not self._bulk_known:
+            with self._probing:
+                if not self._bulk_known:
+                    found = self._bulk_or_none(issues)
+                    self._bulk_known = True
+                    if found is not None:
+                        return found
         if self._bulk:
-            try:
-                return self._bulkfetch(issues)
-            except NotFound:
-                log.info("changelog/bulkfetch is not available; paging per issue instead")
-                self._bulk = False
+            found = self._bulk_or_none(issues)
+            if found is not None:
+                return found
         return {str(raw["id"]): sort_histories(self._one(raw)) for raw in issues}
+
+    def _bulk_or_none(self, issues: Sequence[Json]) -> dict[str, list[Json]] | None:
+        """The bulk route's answer; None, and no more bulk calls, where it is a 404."""
+        try:
+            return self._bulkfetch(issues)
+        except NotFound:
+            log.info("changelog/bulkfetch is not available; paging per issue instead")
+            self._bulk = False
+            return None
 
     def _bulkfetch(self, issues: Sequence[Json]) -> dict[str, list[Json]]:
         merged: dict[str, dict[str, Json]] = {str(raw["id"]): {} for raw in issues}

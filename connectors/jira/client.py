@@ -9,6 +9,14 @@ bounded number of times with exponential backoff, and sleeps through an injectab
 function so tests never wait. Every HTTP request, retries included, is counted in
 ``RequestStats`` by a transport adapter, so the count is the truth on the wire.
 
+The client is shared by the source's worker threads (``JiraSource.fetch_issues``), so it
+enforces the source's limits itself: at most ``concurrency`` requests are in flight at
+once, whichever threads make them, and while any thread sleeps off a 429 or 503 the
+others send nothing new (the budget is the site's, not the thread's). The library's
+``requests.Session`` is safe to share for what we do with it: its headers are only read,
+its cookie jar locks itself, and urllib3's connection pool hands each thread its own
+connection (sized to ``concurrency`` so none is discarded).
+
 Errors become ``tracker.errors`` with one line that says what to fix; the token is never
 part of any message (``str(JIRAError)`` can include request headers, so it is never used).
 """
@@ -19,7 +27,8 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -27,7 +36,7 @@ from typing import Any, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 
 from connectors.base import RequestStats
 from tracker import clock
@@ -62,8 +71,8 @@ def endpoint_label(method: str, url: str) -> str:
 class _CountingAdapter(HTTPAdapter):
     """Counts every request that reaches the wire, retries included."""
 
-    def __init__(self, stats: RequestStats) -> None:
-        super().__init__()
+    def __init__(self, stats: RequestStats, pool_size: int) -> None:
+        super().__init__(pool_maxsize=pool_size)
         self._stats = stats
         self._lock = threading.Lock()
 
@@ -86,6 +95,35 @@ class Deployment:
 
 class NotFound(UpstreamError):
     """HTTP 404; callers that can fall back (bulkfetch on old Cloud) catch it."""
+
+
+class _Pause:
+    """Holds every thread's next request back while any thread sleeps off a 429/503."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sleepers = 0
+        self._open = threading.Event()
+        self._open.set()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            self._sleepers += 1
+            self._open.clear()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._sleepers -= 1
+                if not self._sleepers:
+                    self._open.set()
+
+    def wait(self) -> None:
+        self._open.wait()
+
+    def is_open(self) -> bool:
+        return self._open.is_set()
 
 
 class JiraClient:
@@ -117,7 +155,10 @@ class JiraClient:
             options={"check_update": False},
             **auth,
         )
-        adapter = _CountingAdapter(stats)
+        concurrency = max(1, config.concurrency)
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._pause = _Pause()
+        adapter = _CountingAdapter(stats, max(DEFAULT_POOLSIZE, concurrency))
         self.jira._session.mount("http://", adapter)
         self.jira._session.mount("https://", adapter)
         self._deployment: Deployment | None = None
@@ -155,11 +196,14 @@ class JiraClient:
         )
 
     def call(self, fn: Callable[..., T], *args: Any, what: str, fix_404: str = "") -> T:
-        """Run one library call with bounded retries; map what is left to tracker.errors."""
+        """Run one library call with bounded retries; map what is left to tracker.errors.
+
+        Each attempt waits for a pause to end, then holds one of ``concurrency`` slots
+        (never while sleeping before a retry). ``fn`` makes one HTTP request."""
         attempt = 0
         while True:
             try:
-                return fn(*args)
+                return self._send(fn, args)
             except JIRAError as exc:
                 status = exc.status_code or 0
                 headers = exc.response.headers if exc.response is not None else {}
@@ -178,6 +222,14 @@ class JiraClient:
                     f"after {attempt + 1} attempts: check `url` in tracker.toml "
                     "and the network"
                 ) from exc
+
+    def _send(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        while True:
+            self._pause.wait()
+            with self._slots:
+                # A pause may have begun while this thread waited for its slot.
+                if self._pause.is_open():
+                    return fn(*args)
 
     # -- retry policy ------------------------------------------------------------------
 
@@ -198,7 +250,13 @@ class JiraClient:
                 "run again later"
             )
         log.info("Jira %s for %s; retrying in %.1fs", status or "unreachable", what, seconds)
-        self._sleep(seconds)
+        if status in (429, 503):
+            # The site is throttling or overloaded, not this one request: the other
+            # threads wait too rather than spend the budget on more refusals.
+            with self._pause.held():
+                self._sleep(seconds)
+        else:
+            self._sleep(seconds)
 
     def _http_error(self, status: int, exc: JIRAError, what: str, fix_404: str) -> SourceError:
         cfg = self._config

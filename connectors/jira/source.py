@@ -1,11 +1,15 @@
 """JiraSource: sprints of the configured boards, and their issues with complete history.
 
 Request plan of a sync (reference §1-§4): ``serverInfo`` once (Cloud or Server/DC), ``/field``
-once, the boards' sprint pages, then per search page: Cloud ``/search/jql`` plus one
-``changelog/bulkfetch`` for the page's issues (``expand=changelog`` truncates there);
+once, the boards' sprint pages, then the search pages: Cloud ``/search/jql`` plus one
+``changelog/bulkfetch`` per 1000 issues (``expand=changelog`` truncates there);
 Server/DC ``/search?expand=changelog`` (complete there). Per-issue calls happen only where
 bulk data says they are needed: a truncated changelog, more comments than came inline, or
 a ``RemoteIssueLink`` item in the history.
+
+Concurrency: the search, the changelog of each batch of issues and the per-issue calls
+overlap, up to ``concurrency`` requests in flight (``fetch_issues``); what is yielded, and
+in which order, is the same at any ``concurrency``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +25,7 @@ from connectors.base import Check, RequestStats
 from connectors.jira import _mapping as m
 from connectors.jira._history import BULK_MAX_ISSUES, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
+from connectors.jira._pipeline import prefetch, worker_pool
 from connectors.jira.client import JiraClient
 from connectors.jira.fields import (
     ResolvedFields,
@@ -39,6 +44,9 @@ Json = Mapping[str, Any]
 _SEARCH_PAGE = 100
 _SPRINT_PAGE = 50  # the Agile API's own cap (reference §3)
 _COMMENT_PAGE = 100
+# Issues the search may run ahead of the page being stored: bounds memory, and is
+# enough to keep the changelog and per-issue calls of the next batch going meanwhile.
+_AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
 
 
@@ -147,24 +155,56 @@ class JiraSource:
         )
         cloud = self.client.deployment().cloud
         history = HistoryFetcher(self.client, cloud=cloud)
-        # Per-issue calls (comments, remote links) are few but independent: overlap them,
-        # at most `concurrency` at a time; order within the page is kept.
         # Cloud: one bulk changelog call serves up to 1000 issues, so search pages are
-        # gathered into batches of that size first; each search page is still yielded
-        # (and committed by sync) on its own, in order.
+        # gathered into batches of that size first (Server/DC: a batch is one page).
         batch_size = BULK_MAX_ISSUES if cloud else 1
-        with ThreadPoolExecutor(max(1, self._config.concurrency)) as pool:
-            for batch in _batches(self._search(jql, fields, cloud), since, batch_size):
-                histories = history.fetch([raw for page in batch for raw in page])
-                for page in batch:
-                    relevant = [
-                        (raw, histories.get(str(raw["id"]), []))
-                        for raw in page
-                        if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
-                    ]
-                    bundles = list(pool.map(lambda p: self._bundle(p[0], p[1], fields), relevant))
+        batches = _batches(self._search(jql, fields, cloud), since, batch_size)
+        # Three chains overlap, each sequential in itself (token pagination): the search
+        # runs ahead in its own thread; each batch's changelog is fetched in a `histories`
+        # worker as soon as the batch is complete; each issue's own calls (comments,
+        # remote links) run in a `details` worker. There are more threads than
+        # `concurrency`; the client holds the requests in flight to it, whichever thread
+        # sends them. Pages are still yielded one at a time, in search order, each once,
+        # for sync to commit in turn; leaving early drops the work not yet started.
+        workers = max(1, self._config.concurrency)
+        ahead = max(1, _AHEAD_ISSUES // max(batch_size, _SEARCH_PAGE))
+        with (
+            worker_pool(workers, "jira-details") as details,
+            worker_pool(workers, "jira-histories") as histories,
+            prefetch(
+                (
+                    histories.submit(self._prepare, batch, history, details, fields, wanted)
+                    for batch in batches
+                ),
+                ahead,
+                "jira-search",
+            ) as prepared,
+        ):
+            for batch in prepared:
+                for page in batch.result():
+                    bundles = [bundle.result() for bundle in page]
                     if bundles:
                         yield bundles
+
+    def _prepare(
+        self,
+        batch: list[list[Json]],
+        history: HistoryFetcher,
+        details: Executor,
+        fields: ResolvedFields,
+        wanted: set[str],
+    ) -> list[list[Future[IssueBundle]]]:
+        """The batch's complete histories; then, page by page, each wanted issue's bundle
+        handed to ``details`` (where it makes its own calls, if any)."""
+        histories = history.fetch([raw for page in batch for raw in page])
+        return [
+            [
+                details.submit(self._bundle, raw, histories.get(str(raw["id"]), []), fields)
+                for raw in page
+                if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
+            ]
+            for page in batch
+        ]
 
     def fields(self) -> ResolvedFields:
         """The AC (or description) and Sprint fields; ConfigError when not resolvable."""

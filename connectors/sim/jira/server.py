@@ -1,9 +1,11 @@
 """``JiraSimulator``: a loopback HTTP server that answers like Jira Cloud or Server/DC.
 
 Threaded (``ThreadingHTTPServer``, daemon threads, HTTP/1.1 keep-alive), bound to
-127.0.0.1 on an ephemeral port. It counts requests by route template, can sleep per
-request (benchmarks), and can fail the next requests on demand (429/503 with
-Retry-After, 500, 401) so clients' retry paths can be tested against the real thing.
+127.0.0.1 on an ephemeral port. It counts requests by route template and the most it
+was answering at once (``max_in_flight``: a client's concurrency limit, checked on the
+wire), can sleep per request (benchmarks), and can fail the next requests on demand
+(429/503 with Retry-After, 500, 401) so clients' retry paths can be tested against the
+real thing.
 """
 
 from __future__ import annotations
@@ -107,6 +109,9 @@ class JiraSimulator:
         self.flavour: Flavour = flavour
         self.latency = latency
         self.requests: Counter[str] = Counter()
+        # Requests being answered now, and the most at once since the last reset_counts().
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._email = email
         self._token = token
         self._viewer = self._find_viewer(email, time_zone or DEFAULT_TIME_ZONES[flavour])
@@ -157,6 +162,12 @@ class JiraSimulator:
         """The user the credentials belong to; times are rendered in their zone."""
         return self._viewer
 
+    def reset_counts(self) -> None:
+        """Forget the requests counted so far, and the most in flight at once."""
+        with self._lock:
+            self.requests.clear()
+            self.max_in_flight = self.in_flight
+
     def fail_next(
         self,
         status: int = 429,
@@ -187,6 +198,16 @@ class JiraSimulator:
         return dataclasses.replace(found, time_zone=time_zone)
 
     def serve(self, handler: _Handler) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._serve(handler)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _serve(self, handler: _Handler) -> None:
         if self.latency:
             time.sleep(self.latency)
         split = urlsplit(handler.path)
