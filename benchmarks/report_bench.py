@@ -317,22 +317,41 @@ def time_commands(url: str, sprint_id: str, repeat: int = 3) -> dict[str, tuple[
         for name, args in runs.items():
             best, peak = float("inf"), 0.0
             for _ in range(repeat):
-                seconds, rss = _run([sys.executable, "-m", "tracker", *args], cwd=tmp, env=env)
+                seconds, rss = _run(args, cwd=tmp, env=env)
                 best = min(best, seconds)
                 peak = max(peak, rss)
             out[name] = (best, peak)
     return out
 
 
-def _run(command: list[str], *, cwd: str, env: dict[str, str]) -> tuple[float, float]:
-    """Run one process to its end; (wall seconds, its peak resident set in MB)."""
+# Runs `python -m tracker ARGS` and, as the process exits, writes its VmHWM (the peak
+# resident set of its own address space) to stderr. The rusage of a child (wait4) would
+# not do: Linux carries the forking parent's high-water mark across fork and exec, so
+# every child would report this benchmark's own peak.
+_PEAK_PROBE = """
+import atexit, runpy, sys
+def _peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("\\n" + line)
+atexit.register(_peak)
+sys.argv = ["tracker", *sys.argv[1:]]
+runpy.run_module("tracker", run_name="__main__")
+"""
+
+
+def _run(args: list[str], *, cwd: str, env: dict[str, str]) -> tuple[float, float]:
+    """Run one `tracker` process to its end; (wall seconds, its peak resident set in MB)."""
+    command = [sys.executable, "-c", _PEAK_PROBE, *args]
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage, not all children's
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise subprocess.CalledProcessError(child.returncode, command)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024  # Linux: KiB
+    done = subprocess.run(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, args, stderr=done.stderr)
+    kib = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("VmHWM:")]
+    return seconds, int(kib[-1]) / 1024
 
 
 @contextmanager
