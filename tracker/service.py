@@ -38,12 +38,12 @@ def _quiet_collector() -> Iterator[None]:
     tens of thousands of records, which triggers full collections that walk every live
     object again and again (a fifth to a third of a large report's time); the records
     hold no reference cycles, so reference counting frees them all the same."""
-    paused = gc.isenabled()
+    was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_on:
             gc.enable()
 
 
