@@ -19,6 +19,7 @@ from tracker.ac._lines import Kind, Line
 
 _STRUCTURE = {Kind.HEADING, Kind.HR, Kind.MACRO, Kind.PANEL_END, Kind.HEADER_ROW}
 _LISTISH = {"item", "gwt", "scenario", "numbered"}
+_OPEN_KIND = {Kind.ITEM: "item", Kind.ROW: "row", Kind.CODE: "code"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,7 @@ def _start(line: Line) -> _Open | None:
         return _Open(line.keyword, line.level, [line.text], [line], absorbs=absorbs)
     if kind is Kind.GWT:
         return _Open("gwt", line.level, [line.text], [line], steps={line.keyword})
-    names = {Kind.ITEM: "item", Kind.ROW: "row", Kind.CODE: "code"}
-    return _Open(names.get(kind, "text"), line.level, [line.text], [line])
+    return _Open(_OPEN_KIND.get(kind, "text"), line.level, [line.text], [line])
 
 
 def _joined_text(line: Line) -> str:
