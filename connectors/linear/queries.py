@@ -246,97 +246,50 @@ query AttachmentsSince($filter: AttachmentFilter!, $first: Int!, $after: String)
 }
 """
 
-ISSUE_HISTORY_PAGE = (
-    """
-query IssueHistoryPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
-    id
-    history(first: $first, after: $after) {
-      nodes { ...HistoryFields }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
-    + HISTORY_FIELDS
-    + USER_FIELDS
-)
 
-ISSUE_COMMENTS_PAGE = (
-    """
-query IssueCommentsPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
+def _issue_connection_page(
+    operation: str, connection: str, nodes: str, *fragments: str, args: str = ""
+) -> str:
+    """The follow-up query for one issue's overflow: the next page of one of its
+    connections (the rare issue with more than the nested page held)."""
+    return f"""
+query {operation}($id: String!, $first: Int!, $after: String) {{
+  issue(id: $id) {{
     id
-    comments(first: $first, after: $after, includeArchived: true) {
-      nodes { ...CommentFields }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
-    + COMMENT_FIELDS
-    + USER_FIELDS
-)
+    {connection}(first: $first, after: $after{args}) {{
+      nodes {{ {nodes} }}
+      pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+""" + "".join(fragments)
 
-ISSUE_ATTACHMENTS_PAGE = (
-    """
-query IssueAttachmentsPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
-    id
-    attachments(first: $first, after: $after) {
-      nodes { ...AttachmentFields }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
-    + ATTACHMENT_FIELDS
-    + USER_FIELDS
-)
 
-ISSUE_RELATIONS_PAGE = (
-    """
-query IssueRelationsPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
-    id
-    relations(first: $first, after: $after) {
-      nodes { ...RelationFields }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
-    + RELATION_FIELDS
-    + LABEL_FIELDS
+ISSUE_HISTORY_PAGE = _issue_connection_page(
+    "IssueHistoryPage", "history", "...HistoryFields", HISTORY_FIELDS, USER_FIELDS
 )
-
-ISSUE_INVERSE_RELATIONS_PAGE = (
-    """
-query IssueInverseRelationsPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
-    id
-    inverseRelations(first: $first, after: $after) {
-      nodes { ...InverseRelationFields }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
-    + INVERSE_RELATION_FIELDS
-    + LABEL_FIELDS
+ISSUE_COMMENTS_PAGE = _issue_connection_page(
+    "IssueCommentsPage",
+    "comments",
+    "...CommentFields",
+    COMMENT_FIELDS,
+    USER_FIELDS,
+    args=", includeArchived: true",
 )
-
-ISSUE_LABELS_PAGE = """
-query IssueLabelsPage($id: String!, $first: Int!, $after: String) {
-  issue(id: $id) {
-    id
-    labels(first: $first, after: $after) {
-      nodes { name }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
+ISSUE_ATTACHMENTS_PAGE = _issue_connection_page(
+    "IssueAttachmentsPage", "attachments", "...AttachmentFields", ATTACHMENT_FIELDS, USER_FIELDS
+)
+ISSUE_RELATIONS_PAGE = _issue_connection_page(
+    "IssueRelationsPage", "relations", "...RelationFields", RELATION_FIELDS, LABEL_FIELDS
+)
+ISSUE_INVERSE_RELATIONS_PAGE = _issue_connection_page(
+    "IssueInverseRelationsPage",
+    "inverseRelations",
+    "...InverseRelationFields",
+    INVERSE_RELATION_FIELDS,
+    LABEL_FIELDS,
+)
+ISSUE_LABELS_PAGE = _issue_connection_page("IssueLabelsPage", "labels", "name")
 
 # Operation name -> (document, the variables the connector pages with). The tests validate
 # and price every entry; a document missing here fails the "every constant is listed" test.
