@@ -7,8 +7,10 @@ about who made a change, which URL is safe to link or how far into the sprint it
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tracker.domain import Person, Sprint
@@ -23,8 +25,53 @@ VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSME
 JOIN = "; "
 
 _NATURAL = re.compile(r"(\d+)")
+# Control characters (C0 but tab and newline, DEL, C1): an ESC or CSI in an issue title
+# would otherwise drive the reader's terminal (clear it, hide text, retitle the window).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+T = TypeVar("T")
 # Control characters browsers silently drop inside a URL ("java\tscript:" still runs).
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def printable(value: T) -> T:
+    """``value`` with every control character removed from every text inside it: a
+    string, or a tree of frozen dataclasses, tuples, lists and dicts (a report, a trend,
+    a finding). What is already clean is returned as is, not copied."""
+    return _scrub(value, {})
+
+
+def _scrub(value: T, seen: dict[int, object]) -> T:
+    if isinstance(value, str) and type(value) is str:
+        text = value
+        if _CONTROL.search(text) is None:
+            return value
+        return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))  # type: ignore[return-value]
+    if isinstance(value, str | int | float | bool | datetime) or value is None:
+        return value  # numbers, dates and enums (whose values are ours)
+    key = id(value)
+    if key in seen:
+        return seen[key]  # type: ignore[return-value]
+    result: object = value
+    if isinstance(value, tuple | list):
+        items = [_scrub(v, seen) for v in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            result = type(value)(items)
+    elif isinstance(value, dict):
+        pairs = {_scrub(k, seen): _scrub(v, seen) for k, v in value.items()}
+        if any(pairs.get(k) is not v for k, v in value.items()):
+            result = pairs
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for field in dataclasses.fields(value):
+            if field.init:
+                old = getattr(value, field.name)
+                new = _scrub(old, seen)
+                if new is not old:
+                    changed[field.name] = new
+        if changed:
+            result = dataclasses.replace(value, **changed)
+    seen[key] = result
+    return result  # type: ignore[return-value]
 
 
 def person_name(person: Person | None) -> str | None:

@@ -11,6 +11,7 @@ import io
 from rich.console import Console
 from rich.markup import escape
 
+from reports.common import printable
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, Verdict
@@ -22,6 +23,7 @@ _GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "�
 def render_timeline(
     sprint: Sprint, finding: IssueFinding, *, color: bool = False, width: int = 100
 ) -> str:
+    sprint, finding = printable(sprint), printable(finding)
     buffer = io.StringIO()
     console = Console(
         file=buffer,

@@ -197,6 +197,8 @@ def sprints(
         found = list_sprints(store, source)
     finally:
         store.close()
+    from reports.common import printable
+
     rows = [
         {
             "source": s.source,
@@ -206,7 +208,7 @@ def sprints(
             "start": clock.iso(s.started_at),
             "end": clock.iso(s.ended_at or s.planned_end),
         }
-        for s in found
+        for s in printable(found)
     ]
     if fmt is ListFormat.json:
         emit(json.dumps(rows, indent=2) + "\n", None)
