@@ -31,7 +31,6 @@ from connectors.sim._criteria import criteria, edit_criteria
 from connectors.sim.jira.scale import render_ac
 from tracker import clock
 from tracker.ac import clear_caches
-from tracker.config import PolicyConfig
 from tracker.domain import (
     Comment,
     Issue,
@@ -44,7 +43,8 @@ from tracker.domain import (
     SprintState,
     TextRevision,
 )
-from tracker.service import build_report, build_trend, rules_from
+from tracker.policy import Policy
+from tracker.service import build_report, build_trend
 from tracker.store import Store
 
 SOURCE = "bench"
@@ -267,7 +267,7 @@ def run_report_bench(
         sprints = fill_store(store, spec)
         built = time.perf_counter() - started
         result = ReportResult(backend, store.counts(), built, report_issues=spec.sprint_issues)
-        rules = rules_from(PolicyConfig(engineers=ENGINEERS))
+        rules = Policy(engineers=tuple(ENGINEERS))
         target = big_sprint(sprints, spec)
         report = build_report(store, rules, target.id, SOURCE)
         result.changes = report.summary.changes

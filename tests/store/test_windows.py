@@ -10,7 +10,6 @@ import pytest
 
 from tracker import clock
 from tracker.analysis import analyse_sprint, trend_point
-from tracker.config import PolicyConfig
 from tracker.domain import (
     Comment,
     Issue,
@@ -21,7 +20,8 @@ from tracker.domain import (
     SprintState,
     TextRevision,
 )
-from tracker.service import build_report, build_trend, rules_from
+from tracker.policy import Policy
+from tracker.service import build_report, build_trend
 from tracker.store import Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ def test_each_issue_is_read_from_the_earliest_sprint_start_it_had(store: Store) 
 
 
 def test_windowed_reads_judge_exactly_as_full_reads(store: Store) -> None:
-    rules = rules_from(PolicyConfig(engineers=["dana@acme.com"]))
+    rules = Policy(engineers=("dana@acme.com",))
     for sprint in (S1, S2):
         full = analyse_sprint(sprint, store.histories("acme", sprint.id), rules, now=NOW)
         assert build_report(store, rules, sprint.id) == full
@@ -107,7 +107,7 @@ def test_windowed_reads_judge_exactly_as_full_reads(store: Store) -> None:
 
 
 def test_trend_reads_once_and_matches_one_report_per_sprint(store: Store) -> None:
-    rules = rules_from(PolicyConfig(engineers=["dana@acme.com"]))
+    rules = Policy(engineers=("dana@acme.com",))
     expected = [trend_point(build_report(store, rules, s.id)) for s in (S1, S2)]
     assert build_trend(store, rules, last=2) == expected
     assert [p.summary.changes for p in expected] == [3, 2]
