@@ -21,7 +21,7 @@ from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import Check, RequestStats
+from connectors.base import RequestStats
 from connectors.jira import _mapping as m
 from connectors.jira._history import BULK_MAX_ISSUES, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
@@ -37,6 +37,7 @@ from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
 from tracker.errors import ConfigError, TrackerError
+from tracker.ports import Check
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
 
 class JiraSource:
     kind = SourceKind.JIRA
+    exact_history = True  # the changelog keeps every old value of the field
 
     def __init__(
         self,
