@@ -44,7 +44,7 @@ from tracker.domain import (
     TextRevision,
 )
 from tracker.policy import Policy
-from tracker.service import build_report, build_trend
+from tracker.service import build_report, build_trend, for_judging
 from tracker.store import Store
 
 SOURCE = "bench"
@@ -274,7 +274,7 @@ def run_report_bench(
         result.report = measure(
             lambda: build_report(store, rules, target.id, SOURCE),
             repeat,
-            lambda: store.histories(SOURCE, target.id, windowed=True),
+            lambda: store.histories(for_judging(store, SOURCE, [target.id])),
         )
         if not full:
             store.close()
@@ -285,9 +285,7 @@ def run_report_bench(
         result.trend = measure(
             lambda: build_trend(store, rules, source=SOURCE, last=20),
             1,
-            lambda: store.histories_of_sprints(
-                SOURCE, [p.sprint.id for p in chosen], windowed=True
-            ),
+            lambda: store.histories(for_judging(store, SOURCE, [p.sprint.id for p in chosen])),
             traced=trace_trend,
         )
         store.close()

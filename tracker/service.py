@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tracker import clock
@@ -14,7 +14,7 @@ from tracker.domain import Sprint, SprintState
 from tracker.errors import UsageError
 from tracker.findings import IssueFinding, SprintReport, TrendPoint
 from tracker.policy import Policy
-from tracker.store import Store
+from tracker.store import HistoryRead, Store
 
 
 @contextlib.contextmanager
@@ -44,8 +44,22 @@ def build_report(
         return _analyse(store, policy, chosen)
 
 
+def for_judging(store: Store, source: str, sprint_ids: Sequence[str]) -> HistoryRead:
+    """What a report or trend reads: each issue's history from the earliest sprint
+    start it had (plus the text then), and evidence only for issues edited since, which
+    is sound only where the revisions are the whole history (the source says so)."""
+    exact = store.keeps_exact_history(source)
+    return HistoryRead(
+        source,
+        tuple(sprint_ids),
+        exact_history=exact,
+        windowed=True,
+        evidence_of_changed_only=exact,
+    )
+
+
 def _analyse(store: Store, policy: Policy, sprint: Sprint) -> SprintReport:
-    histories = store.histories(sprint.source, sprint.id, windowed=True)
+    histories = store.histories(for_judging(store, sprint.source, [sprint.id]))
     return analyse_sprint(sprint, histories, policy, now=clock.now())
 
 
@@ -68,9 +82,7 @@ def build_trend(
             chosen = sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:]
             # One read for all of a source's sprints: a few statements instead of a few
             # per sprint, and an issue that was in two of them is read once.
-            histories = store.histories_of_sprints(
-                source_name, [s.id for s in chosen], windowed=True
-            )
+            histories = store.histories(for_judging(store, source_name, [s.id for s in chosen]))
             member_of = [{m.sprint_id for m in h.memberships} for h in histories]
             for sprint in chosen:
                 mine = [h for h, ids in zip(histories, member_of, strict=True) if sprint.id in ids]
@@ -105,7 +117,9 @@ def issue_timeline(
     else:
         candidates = [s for s in member_of if s.started_at is not None] or member_of
         chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))
-    histories = store.histories(chosen.source, chosen.id, issue_key=issue_key)
+    exact = store.keeps_exact_history(chosen.source)
+    read = HistoryRead(chosen.source, (chosen.id,), exact_history=exact, issue_key=issue_key)
+    histories = store.histories(read)
     report = analyse_sprint(chosen, histories, policy, now=clock.now())
     if not report.issues:
         raise UsageError(

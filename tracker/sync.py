@@ -56,7 +56,9 @@ def sync_source(
     """Sync one source; raises TrackerError (SourceError, StoreError, SyncBusy) on failure."""
     run_start = clock.now()
     with store.lock(source.name):
-        store.save_source(source.name, str(source.kind), url, run_start)
+        store.save_source(
+            source.name, str(source.kind), url, run_start, exact_history=source.exact_history
+        )
         known = {(s.id, s.state) for s in store.sprints(source.name)}
         sprints = source.fetch_sprints()
         cursor = None if full else store.cursor(source.name)
