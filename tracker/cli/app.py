@@ -35,7 +35,7 @@ from tracker.cli.output import (
 )
 from tracker.config import TEMPLATE, Config, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges, UsageError
-from tracker.service import build_report, build_trend, issue_timeline, list_sprints, rules_from
+from tracker.service import build_report, build_trend, issue_timeline, list_sprints
 from tracker.store import Store
 from tracker.sync import sync_all
 
@@ -258,7 +258,7 @@ def report(
     loaded = _config()
     store = _reader(loaded, source)
     try:
-        found = build_report(store, rules_from(loaded.policy), sprint, source)
+        found = build_report(store, loaded.policy, sprint, source)
     finally:
         store.close()
     to_stdout = output is None or str(output) == "-"
@@ -300,9 +300,7 @@ def show(
     try:
         # Jira and Linear keys are upper case; `pay-101` is what people type.
         key = issue_key.strip().upper()
-        timeline = issue_timeline(
-            store, rules_from(loaded.policy), key, sprint=sprint, source=source
-        )
+        timeline = issue_timeline(store, loaded.policy, key, sprint=sprint, source=source)
     finally:
         store.close()
     text = render_timeline(
@@ -335,7 +333,7 @@ def trend(
     loaded = _config()
     store = _reader(loaded, source)
     try:
-        points = build_trend(store, rules_from(loaded.policy), source=source, last=last)
+        points = build_trend(store, loaded.policy, source=source, last=last)
     finally:
         store.close()
     to_stdout = output is None or str(output) == "-"

@@ -23,7 +23,7 @@ from tracker.cli.options import note
 from tracker.cli.output import emit, terminal_width, use_color
 from tracker.config import Config
 from tracker.errors import ConfigError
-from tracker.service import build_report, rules_from
+from tracker.service import build_report
 from tracker.store import Store
 from tracker.sync import sync_source
 
@@ -122,11 +122,11 @@ def run_demo(directory: Path | None, *, force: bool = False) -> None:
                 f"tracker demo: simulated Linear at {linear.url}: {len(LINEAR_DEMO.poll_times)} "
                 f"nightly polls, {sum(linear.requests.values())} requests"
             )
-            rules = rules_from(config.policy)
+            policy = config.policy
             color = use_color()
             width = terminal_width()
-            jira_report = build_report(store, rules, str(DEMO.demo_sprint), "demo-jira")
-            linear_report = build_report(store, rules, LINEAR_DEMO.demo_cycle_key, "demo-linear")
+            jira_report = build_report(store, policy, str(DEMO.demo_sprint), "demo-jira")
+            linear_report = build_report(store, policy, LINEAR_DEMO.demo_cycle_key, "demo-linear")
             emit(render_report(jira_report, "table", color=color, width=width), None)
             emit("\n" + render_report(linear_report, "table", color=color, width=width), None)
         finally:

@@ -6,11 +6,11 @@ import json
 import os
 from pathlib import Path
 
-from connectors.base import Check
 from tracker.cli import wiring
 from tracker.cli.output import print_checks
 from tracker.config import Config
 from tracker.errors import ConfigError, StoreNotReady, TrackerError
+from tracker.ports import Check
 
 
 def run_doctor(config_path: Path | None, *, as_json: bool = False) -> bool:

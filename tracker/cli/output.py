@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
-from connectors.base import Check
 from tracker.cli.options import State, note
 from tracker.errors import ConfigError
+from tracker.ports import Check
 from tracker.sync import OnPage, SyncResult
 
 # The extensions each format may be written to; the first is what -o infers from.

@@ -7,9 +7,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.base import Source
 from tracker.config import Config, JiraSourceConfig, LinearSourceConfig, load_config
 from tracker.errors import ConfigError
+from tracker.ports import Source
 from tracker.store import Store
 
 # The name on the package index (`tracker` there is an unrelated project); the command
