@@ -9,8 +9,9 @@ link or how far into the sprint it landed. No format imports helpers from anothe
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -142,6 +143,30 @@ def diff_lines(diff: CriteriaDiff) -> list[str]:
     return lines
 
 
+def cosmetic_lines(change: ChangeFinding, limit: int = 20) -> list[str]:
+    """What a cosmetic change touched, so the claim can be checked: the criteria whose
+    wording moved (``was: …`` / ``now: …``), else the raw lines (markup, whitespace)."""
+    before, after = change.before.criteria, change.after.criteria
+    if before == after:
+        before, after = _lines(change.before.text), _lines(change.after.text)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            lines += [f"was: {text}" for text in before[i1:i2]]
+            lines += [f"now: {text}" for text in after[j1:j2]]
+    return lines[:limit]
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.rstrip() for line in text.splitlines())
+
+
+def risks_of(diff: CriteriaDiff) -> list[str]:
+    """Every risk call-out of the reworded criteria, each once."""
+    return list(dict.fromkeys(r for m in diff.modified for r in m.risks))
+
+
 def diff_counts(diff: CriteriaDiff) -> str:
     """``+2 −1 ~1``: how many criteria were added, removed and reworded."""
     parts = []
@@ -195,6 +220,19 @@ def editors_text(point: TrendPoint) -> str:
     """``Priya Nair: 4; Zoë Müller: 2``, most changes first."""
     ranked = sorted(point.changes_by_editor, key=lambda pair: (-pair[1], pair[0]))
     return JOIN.join(f"{name}: {count}" for name, count in ranked)
+
+
+def local_time(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """``2024-05-06 09:00`` in ``tz`` (UTC when None): how every format but JSON and the
+    contract's CSV columns shows a moment. Empty for an unknown one."""
+    if moment is None:
+        return ""
+    return moment.astimezone(tz or UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_name(tz: tzinfo | None) -> str:
+    """``UTC`` or the zone's key (``Europe/Berlin``), for column headers."""
+    return "UTC" if tz is None else str(getattr(tz, "key", None) or tz)
 
 
 def reason_text(change: ChangeFinding) -> str:

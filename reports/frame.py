@@ -8,20 +8,23 @@ notebook user gets the same columns as the spreadsheet.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 
 import pandas as pd
 
 from reports.common import (
     JOIN,
+    cosmetic_lines,
     days_into_sprint,
     diff_lines,
     editors_text,
     person_id,
     person_name,
+    risks_of,
     sprint_end,
 )
 from tracker.clock import iso
-from tracker.findings import ChangeFinding, SprintReport, TrendPoint
+from tracker.findings import ChangeFinding, SprintReport, TrendPoint, Verdict
 
 # The first twelve are DESIGN §5's contract; the rest were added after it, in order.
 CHANGE_COLUMNS: tuple[str, ...] = (
@@ -49,7 +52,12 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "phrases",
     "sprint_id",
     "source",
+    "changed_at_utc",
+    "risks",
+    "evidence_text",
 )
+# With a display time zone (``--tz``), one more column: the change's local time.
+LOCAL_COLUMN = "changed_at_local"
 
 TREND_COLUMNS: tuple[str, ...] = (
     "sprint",
@@ -90,7 +98,11 @@ def _change_row(report: SprintReport, change: ChangeFinding) -> dict[str, object
         "evidence_kind": JOIN.join(_unique([str(e.kind) for e in change.evidence])),
         "evidence_url": JOIN.join(_unique([e.url or "" for e in change.evidence])),
         "reason": change.reason,
-        "diff_text": "\n".join(diff_lines(change.diff)),
+        "diff_text": "\n".join(
+            cosmetic_lines(change)
+            if change.verdict is Verdict.COSMETIC
+            else diff_lines(change.diff)
+        ),
         "days_into_sprint": days_into_sprint(change, sprint),
         "sprint_start": iso(sprint.started_at) or "",
         "sprint_end": iso(sprint_end(report)) or "",
@@ -101,13 +113,30 @@ def _change_row(report: SprintReport, change: ChangeFinding) -> dict[str, object
         "phrases": JOIN.join(p.quote for p in change.phrases),
         "sprint_id": sprint.key or sprint.id,
         "source": sprint.source,
+        "changed_at_utc": spreadsheet_time(change.changed_at, UTC),
+        "risks": JOIN.join(risks_of(change.diff)),
+        "evidence_text": "\n".join(
+            f"{e.kind} by {e.by}: {' '.join(e.text.split())[:500]}" for e in change.evidence
+        ),
     }
 
 
-def frame_changes(report: SprintReport) -> pd.DataFrame:
-    """One row per change, in the report's order (by time, then issue key)."""
+def spreadsheet_time(moment: datetime, zone: tzinfo) -> str:
+    """``2024-05-06 09:00:00``: the form Excel and LibreOffice read as a date and time
+    (ISO-8601 with ``T`` and ``Z`` stays text there)."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def frame_changes(report: SprintReport, tz: tzinfo | None = None) -> pd.DataFrame:
+    """One row per change, in the report's order (by time, then issue key); with ``tz``
+    a last column of local times."""
     rows = [_change_row(report, change) for change in report.changes]
-    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
+    columns = list(CHANGE_COLUMNS)
+    if tz is not None:
+        columns.append(LOCAL_COLUMN)
+        for row, change in zip(rows, report.changes, strict=True):
+            row[LOCAL_COLUMN] = spreadsheet_time(change.changed_at, tz)
+    frame = pd.DataFrame(rows, columns=columns)
     # Keep counts integral and the day fraction a float even when the frame is empty.
     for column in ("criteria_added", "criteria_removed", "criteria_modified", "saves"):
         frame[column] = frame[column].astype("int64")

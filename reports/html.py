@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import tzinfo
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -25,6 +26,7 @@ from reports.common import (
     hours_into_sprint,
     hours_text,
     http_url,
+    local_time,
     natural_key,
     person_name,
     reason_text,
@@ -32,6 +34,7 @@ from reports.common import (
     sprint_label,
     summary_line,
     worst_key,
+    zone_name,
 )
 from reports.highlight import changed_words, mark_words
 from reports.svg import layout_timeline, layout_trend
@@ -48,7 +51,9 @@ def modified_view(modified: Modified) -> dict[str, object]:
     }
 
 
-def change_view(report: SprintReport, index: int, change: ChangeFinding) -> dict[str, object]:
+def change_view(
+    report: SprintReport, index: int, change: ChangeFinding, tz: tzinfo | None = None
+) -> dict[str, object]:
     hours = hours_into_sprint(change, report.sprint)
     span = _span_hours(report)
     return {
@@ -56,7 +61,7 @@ def change_view(report: SprintReport, index: int, change: ChangeFinding) -> dict
         "anchor": f"change-{index}",
         "glyph": VERDICT_GLYPH[change.verdict],
         "by": person_name(change.changed_by) or "unknown",
-        "at": (iso(change.changed_at) or "").replace("T", " ")[:16],
+        "at": local_time(change.changed_at, tz),
         "hours": None if hours is None else round(hours),
         "day": days_into_sprint(change, report.sprint),
         "share": None if hours is None or not span else min(max(hours / span, 0.0), 1.0),
@@ -109,14 +114,16 @@ def environment() -> Environment:
     return env
 
 
-def render_html(report: SprintReport) -> str:
-    views = {i: change_view(report, i, c) for i, c in enumerate(report.changes)}
+def render_html(report: SprintReport, tz: tzinfo | None = None) -> str:
+    views = {i: change_view(report, i, c, tz) for i, c in enumerate(report.changes)}
     ranked = sorted(enumerate(report.changes), key=lambda pair: worst_key(pair[1]))
     return (
         environment()
         .get_template("report.html.j2")
         .render(
             r=report,
+            when=lambda moment: local_time(moment, tz),
+            zone=zone_name(tz),
             title=sprint_label(report.sprint),
             start=iso(report.sprint.started_at),
             end=iso(sprint_end(report)),

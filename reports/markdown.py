@@ -9,6 +9,7 @@ table breaks; only http(s) URLs become links.
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 from urllib.parse import quote
 
 from reports.common import (
@@ -16,14 +17,15 @@ from reports.common import (
     days_into_sprint,
     diff_counts,
     http_url,
+    local_time,
     natural_key,
     person_name,
     shorten,
     summary_line,
     title_line,
     worst_first,
+    zone_name,
 )
-from tracker.clock import iso
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, SprintReport, Verdict
 
 # Characters that start emphasis, code, links, raw HTML, strikethrough or table cells.
@@ -50,17 +52,17 @@ def _verdict(change: ChangeFinding) -> str:
     return f"**{text}**" if change.verdict == Verdict.FLAGGED else text
 
 
-def _when(report: SprintReport, change: ChangeFinding) -> str:
+def _when(report: SprintReport, change: ChangeFinding, tz: tzinfo | None) -> str:
     day = days_into_sprint(change, report.sprint)
-    stamp = (iso(change.changed_at) or "").replace("T", " ").removesuffix("Z")[:16]
+    stamp = local_time(change.changed_at, tz)
     return stamp + (f" (day {day:.1f})" if day is not None else "")
 
 
-def _change_row(report: SprintReport, change: ChangeFinding) -> str:
+def _change_row(report: SprintReport, change: ChangeFinding, tz: tzinfo | None) -> str:
     cells = [
         _verdict(change),
         link(change.issue.key, change.issue.url) + " " + escape(shorten(change.issue.title, 60)),
-        _when(report, change),
+        _when(report, change, tz),
         escape(person_name(change.changed_by) or "unknown"),
         diff_counts(change.diff),
         escape(change.reason),
@@ -75,7 +77,7 @@ def diff_markdown(diff: CriteriaDiff) -> list[str]:
     return lines or ["- wording only (no criterion changed)"]
 
 
-def _issue_section(found: IssueFinding) -> list[str]:
+def _issue_section(found: IssueFinding, tz: tzinfo | None) -> list[str]:
     notes = []
     if found.added_after_start:
         notes.append("joined after sprint start")
@@ -85,7 +87,7 @@ def _issue_section(found: IssueFinding) -> list[str]:
     lines = [heading, ""]
     if notes:
         lines += ["_" + ", ".join(notes) + "_", ""]
-    verdicts = ", ".join(f"{c.verdict} {(iso(c.changed_at) or '')[:10]}" for c in found.changes)
+    verdicts = ", ".join(f"{c.verdict} {local_time(c.changed_at, tz)[:10]}" for c in found.changes)
     lines += [f"Changes: {verdicts}", "", "Net change against the baseline:", ""]
     lines += [*diff_markdown(found.net_diff), ""]
     phrases = [p for c in found.changes for p in c.phrases]
@@ -99,7 +101,7 @@ def _issue_section(found: IssueFinding) -> list[str]:
     return lines
 
 
-def _full(report: SprintReport) -> str:
+def _full(report: SprintReport, tz: tzinfo | None) -> str:
     lines = [
         f"## AC changes · {escape(report.sprint.name)}",
         "",
@@ -111,20 +113,20 @@ def _full(report: SprintReport) -> str:
         lines.append("No acceptance criteria changed after the sprint started.")
         return "\n".join(lines) + "\n"
     lines += [
-        "| Verdict | Issue | When (UTC) | By | Δ | Why |",
+        f"| Verdict | Issue | When ({zone_name(tz)}) | By | Δ | Why |",
         "|---|---|---|---|---|---|",
-        *(_change_row(report, c) for c in worst_first(report.changes)),
+        *(_change_row(report, c, tz) for c in worst_first(report.changes)),
         "",
     ]
     changed = sorted(
         (i for i in report.issues if i.changes), key=lambda i: natural_key(i.issue.key)
     )
     for found in changed:
-        lines += _issue_section(found)
+        lines += _issue_section(found, tz)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _summary(report: SprintReport) -> str:
+def _summary(report: SprintReport, tz: tzinfo | None) -> str:
     s = report.summary
     lines = [
         f"**AC changes · {escape(report.sprint.name)}**",
@@ -140,12 +142,14 @@ def _summary(report: SprintReport) -> str:
         lines.append(
             f"- {link(change.issue.key, change.issue.url)} "
             f"{escape(shorten(change.issue.title, 50))}, {diff_counts(change.diff)} "
-            f"by {who}, {_when(report, change)}"
+            f"by {who}, {_when(report, change, tz)}"
         )
     if len(flagged) > SUMMARY_ITEMS:
         lines.append(f"- … and {len(flagged) - SUMMARY_ITEMS} more")
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(report: SprintReport, *, summary_only: bool = False) -> str:
-    return _summary(report) if summary_only else _full(report)
+def render_markdown(
+    report: SprintReport, *, summary_only: bool = False, tz: tzinfo | None = None
+) -> str:
+    return _summary(report, tz) if summary_only else _full(report, tz)

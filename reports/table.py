@@ -7,6 +7,8 @@ text carries no ANSI codes at all.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich import box
 from rich.console import RenderableType
 from rich.table import Table
@@ -17,14 +19,15 @@ from reports.common import (
     VERDICT_STYLE,
     days_into_sprint,
     diff_counts,
+    local_time,
     person_name,
     shorten,
     summary_line,
     title_line,
     worst_first,
+    zone_name,
 )
 from reports.terminal import render_to_text
-from tracker.clock import iso
 from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport
 
 # Criteria shown per change before "… n more": the table is an overview, not the diff.
@@ -81,7 +84,11 @@ def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
 
 
 def _row(
-    report: SprintReport, change: ChangeFinding, change_width: int, compact: bool
+    report: SprintReport,
+    change: ChangeFinding,
+    change_width: int,
+    compact: bool,
+    tz: tzinfo | None = None,
 ) -> list[Text]:
     style = VERDICT_STYLE[change.verdict]
     label = "" if compact else f" {change.verdict}"
@@ -91,7 +98,7 @@ def _row(
     if change.added_after_start:
         issue.append("\njoined late", style="dim")
     days = days_into_sprint(change, report.sprint)
-    when = Text((iso(change.changed_at) or "")[:10])
+    when = Text(local_time(change.changed_at, tz)[:10])
     if days is not None:
         when.append(f"\nday {days:.1f}", style="dim")
     when.append("\n" + shorten(person_name(change.changed_by) or "unknown", 14))
@@ -107,7 +114,7 @@ def _row(
     return [verdict, issue, when, Text(diff_counts(change.diff)), what]
 
 
-def build_table(report: SprintReport, width: int) -> Table:
+def build_table(report: SprintReport, width: int, tz: tzinfo | None = None) -> Table:
     """Five columns; below 80 columns the verdict shrinks to its glyph and Δ goes."""
     compact = width < COMPACT_BELOW
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=True, pad_edge=False)
@@ -121,15 +128,18 @@ def build_table(report: SprintReport, width: int) -> Table:
     fixed = 20 if compact else 44
     change_width = max((width - fixed) * 5 // 8, 16)
     for change in worst_first(report.changes):
-        table.add_row(*_row(report, change, change_width, compact))
+        table.add_row(*_row(report, change, change_width, compact, tz))
     return table
 
 
-def render_table(report: SprintReport, *, width: int = 100, color: bool = False) -> str:
-    header = Text(shorten(title_line(report), width), style="bold")
+def render_table(
+    report: SprintReport, *, width: int = 100, color: bool = False, tz: tzinfo | None = None
+) -> str:
+    zone = f" · times in {zone_name(tz)}" if tz is not None else ""
+    header = Text(shorten(title_line(report) + zone, width), style="bold")
     footer = Text(shorten(summary_line(report), width))
     if not report.changes:
         body: RenderableType = Text("No acceptance criteria changed after the sprint started.")
     else:
-        body = build_table(report, width)
+        body = build_table(report, width, tz)
     return render_to_text([header, body, footer], width=width, color=color)

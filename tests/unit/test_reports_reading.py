@@ -120,3 +120,39 @@ def test_formats_share_the_vocabulary_not_each_other() -> None:
         source = (root / name).read_text(encoding="utf-8")
         assert not re.search(r"from reports\.(table|trend|markdown|html) import", source), name
         assert "_GLYPH = {" not in source and '== "flagged"' not in source, name
+
+
+# 10. CSV for a spreadsheet, and --tz
+
+
+def test_csv_has_a_spreadsheet_date_risks_evidence_and_the_cosmetic_diff() -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(render_report(sample_report(), "csv"))))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["changed_at_utc"]) for r in rows)
+    assert any(r["risks"] == "number: 2s → 500ms" for r in rows)
+    assert any(r["evidence_text"].startswith("comment by Bob Chen:") for r in rows)
+    cosmetic = next(r for r in rows if r["verdict"] == "cosmetic")
+    assert "was: Fees are shwon" in cosmetic["diff_text"]
+    assert "now: Fees are shown" in cosmetic["diff_text"]
+
+
+def test_tz_shows_local_times_in_every_display_format() -> None:
+    from zoneinfo import ZoneInfo
+
+    from reports.timeline import render_timeline
+
+    berlin = ZoneInfo("Europe/Berlin")
+    report = sample_report()  # PAY-7's first change: 2024-05-08 14:30 UTC, 16:30 in Berlin
+    assert "2024-05-08 16:30" in render_report(report, "markdown", tz=berlin)
+    assert "When (Europe/Berlin)" in render_report(report, "markdown", tz=berlin)
+    html = render_report(report, "html", tz=berlin)
+    assert "2024-05-08 16:30" in html and "When (Europe/Berlin)" in html
+    assert "Europe/Berlin" in render_report(report, "table", tz=berlin, width=120)
+    rows = render_report(report, "csv", tz=berlin).splitlines()
+    assert rows[0].endswith(",changed_at_local") and "2024-05-08T14:30:00Z" in "".join(rows)
+    assert "2024-05-08 16:30:00" in "".join(rows)
+    finding = next(i for i in report.issues if i.issue.key == "PAY-7")
+    assert "2024-05-08 16:30 Europe/Berlin" in render_timeline(report.sprint, finding, tz=berlin)
+    assert "2024-05-08T14:30:00Z" in render_report(report, "json", tz=berlin)

@@ -22,6 +22,7 @@ from tracker.cli.options import (
     SourceOpt,
     State,
     TrendFormat,
+    TzOpt,
     VerboseOpt,
     note,
 )
@@ -246,6 +247,7 @@ def report(
     bom: Annotated[
         bool, typer.Option("--bom", help="csv: start with a UTF-8 BOM (for Excel)")
     ] = False,
+    tz: TzOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -255,6 +257,7 @@ def report(
 
     options.apply(config, verbose, quiet)
     chosen = choose_format(fmt, output, FORMATS)
+    zone = options.time_zone(tz)
     loaded = _config()
     store = _reader(loaded, source)
     try:
@@ -269,6 +272,7 @@ def report(
         color=to_stdout and use_color(),
         bom=bom,
         summary_only=summary,
+        tz=zone,
     )
     emit(text, output, fmt=chosen, force=force, protected=wiring.protected_files(loaded))
     if fail_on_flagged and found.summary.flagged:
@@ -287,6 +291,7 @@ def show(
         ),
     ] = None,
     source: SourceOpt = None,
+    tz: TzOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -295,6 +300,7 @@ def show(
     from reports.timeline import render_timeline
 
     options.apply(config, verbose, quiet)
+    zone = options.time_zone(tz)
     loaded = _config()
     store = _reader(loaded, source)
     try:
@@ -304,7 +310,7 @@ def show(
     finally:
         store.close()
     text = render_timeline(
-        timeline.sprint, timeline.finding, color=use_color(), width=terminal_width()
+        timeline.sprint, timeline.finding, color=use_color(), width=terminal_width(), tz=zone
     )
     emit(text, None)
 
