@@ -72,8 +72,8 @@ _NUMBERED = re.compile(
 )
 _LEAD_MARKS = re.compile(r"^(?:\*\*|__|\*|_)+")
 _WIKI_SIGNALS = re.compile(
-    r"^\s*h[1-6]\.\s|\{(?:code|noformat|panel|quote|color|expand)[:}]|^\s*\|\||\{\{"
-    r"|^\s*\*[^*\s][^*\n]*\*\s*:?\s*$|\[[^\]\n|]+\|[^\]\n]+\]",
+    r"^[ \t]*h[1-6]\.\s|\{(?:code|noformat|panel|quote|color|expand)[:}]|^[ \t]*\|\||\{\{"
+    r"|^[ \t]*\*[^*\s][^*\n]*\*[ \t]*:?[ \t]*$|\[[^\[\]\n|]+\|[^\[\]\n]+\]",
     re.MULTILINE,
 )
 _HASH_RUN = re.compile(r"^#+\s+\S.*\n#+\s+\S", re.MULTILINE)

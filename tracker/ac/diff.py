@@ -26,7 +26,14 @@ from rapidfuzz import fuzz
 from tracker.ac._lines import Line
 from tracker.ac._split import split_criteria
 from tracker.ac._words import canon, is_typo_fix, number_risk, word_changes, word_risks
-from tracker.ac.extract import DEFAULT_HEADINGS, AcText, ac_lines
+from tracker.ac.extract import (
+    DEFAULT_HEADINGS,
+    MAX_CRITERIA,
+    MAX_FIELD_CHARS,
+    AcText,
+    AcTooLarge,
+    ac_lines,
+)
 
 PAIR_THRESHOLD = 60.0
 
@@ -62,8 +69,17 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """``too_large``: a side is past ``MAX_FIELD_CHARS`` or ``MAX_CRITERIA``; the change
+    is then ``SUBSTANTIVE`` with an empty diff, since what changed was not read."""
+
     kind: ChangeKind
     diff: CriteriaDiff
+    too_large: bool = False
+
+
+TOO_LARGE_REASON = (
+    f"too large to diff (over {MAX_FIELD_CHARS:,} characters or {MAX_CRITERIA} criteria)"
+)
 
 
 def diff_criteria(before: Sequence[str], after: Sequence[str]) -> CriteriaDiff:
@@ -118,8 +134,11 @@ def _compare(
 ) -> Comparison:
     if before_text == after_text:
         return Comparison(ChangeKind.NONE, CriteriaDiff())
-    before_raw, before = _ac_view(before_text, whole_field, headings)
-    after_raw, after = _ac_view(after_text, whole_field, headings)
+    try:
+        before_raw, before = _ac_view(before_text, whole_field, headings)
+        after_raw, after = _ac_view(after_text, whole_field, headings)
+    except AcTooLarge:
+        return Comparison(ChangeKind.SUBSTANTIVE, CriteriaDiff(), too_large=True)
     if before_raw == after_raw:
         # A dedicated AC field that was saved with other line endings or trailing
         # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only
@@ -127,6 +146,8 @@ def _compare(
         # inside or outside the AC section, so it is no AC change.
         rewritten = whole_field and (before_text or "") != (after_text or "")
         return Comparison(ChangeKind.COSMETIC if rewritten else ChangeKind.NONE, CriteriaDiff())
+    if max(len(before), len(after)) > MAX_CRITERIA:
+        return Comparison(ChangeKind.SUBSTANTIVE, CriteriaDiff(), too_large=True)
     diff = diff_criteria(before, after)
     kind = ChangeKind.SUBSTANTIVE if is_substantive(diff, before, after) else ChangeKind.COSMETIC
     return Comparison(kind, diff)

@@ -57,10 +57,34 @@ _TITLE_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 
 AcText = str | Mapping[str, Any] | None
 
+# Beyond these the AC is "too large to diff": the issue is reported as such and the rest
+# of the sprint is judged. A Jira text field holds 32,767 characters unless an admin
+# raised it, and real AC run to dozens of criteria; the limits sit far above both while
+# keeping one hostile field from costing a report minutes (aligning criteria compares
+# every unmatched pair).
+MAX_FIELD_CHARS = 100_000
+MAX_CRITERIA = 500
+
+
+class AcTooLarge(ValueError):
+    """A text past ``MAX_FIELD_CHARS`` (as rendered) or ``MAX_CRITERIA``."""
+
+
+def is_too_large(text: AcText, *, whole_field: bool = True) -> bool:
+    """Whether the tracker declines to diff ``text`` (see ``MAX_FIELD_CHARS``)."""
+    try:
+        _lines(text)
+    except AcTooLarge:
+        return True
+    return len(extract_criteria(text, whole_field=whole_field)) > MAX_CRITERIA
+
 
 def extract_ac_section(text: AcText, headings: Sequence[str] = DEFAULT_HEADINGS) -> str | None:
-    """The raw AC section of a description (None when it has none)."""
-    lines = _lines(text)
+    """The raw AC section of a description (None when it has none or is too large)."""
+    try:
+        lines = _lines(text)
+    except AcTooLarge:
+        return None
     if lines is None:
         return None
     section = _section_lines(lines, headings)
@@ -74,7 +98,8 @@ def extract_criteria(
     text: AcText, *, whole_field: bool, headings: Sequence[str] = DEFAULT_HEADINGS
 ) -> tuple[str, ...]:
     """The criteria, in order, normalised for display (markup stripped, whitespace
-    collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC."""
+    collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC.
+    Empty for a text past ``MAX_FIELD_CHARS``: it is not read at all."""
     if text is None or isinstance(text, str):
         # memoised: a report extracts each version for its baseline, diffs and display
         return _criteria_of_str(text, whole_field, tuple(headings))
@@ -91,7 +116,10 @@ def _criteria_of_str(
 def _extract_criteria(
     text: AcText, whole_field: bool, headings: tuple[str, ...]
 ) -> tuple[str, ...]:
-    lines = _lines(text)
+    try:
+        lines = _lines(text)
+    except AcTooLarge:
+        return ()
     if lines is None:
         return ()
     if whole_field:
@@ -103,7 +131,8 @@ def _extract_criteria(
 
 
 def ac_lines(text: AcText, *, whole_field: bool, headings: Sequence[str]) -> list[Line] | None:
-    """The classified lines that make up the AC (None when there is no AC)."""
+    """The classified lines that make up the AC (None when there is no AC).
+    Raises ``AcTooLarge`` for a text past ``MAX_FIELD_CHARS``."""
     lines = _lines(text)
     if lines is None or whole_field:
         return lines
@@ -136,9 +165,14 @@ def _lines_uncached(text: AcText) -> list[Line] | None:
         return None
     doc = parse_adf(text)
     if doc is not None:
-        return classify(render_adf(doc), wiki=False)
+        rendered = render_adf(doc)
+        if len(rendered) > MAX_FIELD_CHARS:
+            raise AcTooLarge(len(rendered))
+        return classify(rendered, wiki=False)
     if not isinstance(text, str) or not text.strip():
         return None
+    if len(text) > MAX_FIELD_CHARS:
+        raise AcTooLarge(len(text))
     return classify(text)
 
 
