@@ -31,7 +31,8 @@ from tracker.ac import (
     is_too_large,
 )
 from tracker.ac._inline import _EMPHASIS, _MONO, _STRIKE, _STRONG, _unwrap, strip_markup
-from tracker.ac._words import opcodes, word_changes
+from tracker.ac._words import canon, opcodes, word_changes
+from tracker.ac.diff import PAIR_THRESHOLD, _scores, _sorted_words, similarity
 
 HANG_GUARD_SECONDS = 10
 
@@ -205,3 +206,41 @@ def test_opcodes_of_long_lists_cover_both_sides() -> None:
     ops = opcodes(a, b)
     assert ops[0] == ("equal", 0, 10, 0, 10) and ops[-1] == ("equal", 995, 1000, 910, 915)
     assert all(x[2] == y[1] and x[4] == y[3] for x, y in itertools.pairwise(ops))
+
+
+_WORDS = [
+    "the",
+    "a",
+    "user",
+    "admin",
+    "can",
+    "see",
+    "must",
+    "not",
+    "refund",
+    "2s",
+    "pay",
+    "card",
+    "order",
+    "list",
+    "shows",
+    "export",
+]
+phrase = st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join)
+
+
+@given(phrase, st.lists(phrase, max_size=6))
+def test_scoring_inside_rapidfuzz_equals_the_pairwise_similarity(key: str, keys: list[str]) -> None:
+    key, keys = canon(key), [canon(k) for k in keys]
+    long_keys = [k if len(k.split()) >= 3 else None for k in keys]
+    got = _scores(key, [_sorted_words(k) for k in keys], long_keys, None)
+    want = {n: similarity(key, k) for n, k in enumerate(keys)}
+    assert got == {n: s for n, s in want.items() if s >= PAIR_THRESHOLD}
+
+
+def test_hundreds_of_near_identical_rewordings_pair_in_place() -> None:
+    before = [f"* Export number {i} holds for every user" for i in range(300)]
+    after = [f"* Export {i} holds for each user" for i in range(300)]
+    diff = compare_ac("\n".join(before), "\n".join(after), whole_field=True).diff
+    assert not diff.added and not diff.removed
+    assert all(m.before.split()[2] == m.after.split()[1] for m in diff.modified)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from tracker.ac._lines import Line
 from tracker.ac._split import split_criteria
@@ -36,6 +36,8 @@ from tracker.ac.extract import (
 )
 
 PAIR_THRESHOLD = 60.0
+_ALL_PAIRS = 10_000
+_BEST_PER_CRITERION = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,15 +223,26 @@ def _match_exact(
 def _match_fuzzy(
     before: Sequence[str], after: Sequence[str], left: set[int], right: set[int]
 ) -> list[tuple[int, int]]:
-    keys_b = {i: canon(before[i]) for i in left}
-    keys_a = {j: canon(after[j]) for j in right}
+    columns = sorted(right)
+    keys = [canon(after[j]) for j in columns]
+    # token_sort_ratio is ratio on sorted words: sort each candidate's words once
+    choices = [_sorted_words(c) for c in keys]
+    long_choices = [c if len(c.split()) >= 3 else None for c in keys]
     scored: list[tuple[float, float, int, int]] = []
-    for i in sorted(left):
-        for j in sorted(right):
-            score = similarity(keys_b[i], keys_a[j])
-            if score >= PAIR_THRESHOLD:
-                offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
-                scored.append((-score, offset, i, j))
+    # Every pair is scored, but past ten thousand pairs only each criterion's best few
+    # candidates are kept for the greedy pass: a list of hundreds of near-identical
+    # rewordings would otherwise queue and sort every pair of them.
+    # Among equal scores rapidfuzz keeps the first, so the candidates are rotated to start
+    # where the criterion stood: a list reworded in place pairs in place.
+    rows = sorted(left)
+    limit = None if len(rows) * len(columns) <= _ALL_PAIRS else _BEST_PER_CRITERION
+    for rank, i in enumerate(rows):
+        at = rank * len(columns) // len(rows) if limit else 0
+        turned = (choices[at:] + choices[:at], long_choices[at:] + long_choices[:at])
+        for k, score in _scores(canon(before[i]), *turned, limit).items():
+            j = columns[(k + at) % len(columns)]
+            offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
+            scored.append((-score, offset, i, j))
     pairs: list[tuple[int, int]] = []
     for _, _, i, j in sorted(scored):
         if i in left and j in right:
@@ -237,6 +250,35 @@ def _match_fuzzy(
             left.discard(i)
             right.discard(j)
     return pairs
+
+
+def _scores(
+    key: str, choices: list[str], long_choices: list[str | None], limit: int | None
+) -> dict[int, float]:
+    """``similarity(key, c)`` for every choice where it reaches ``PAIR_THRESHOLD``
+    (``choices`` with sorted words, ``long_choices`` as they are, None where too short for
+    the set score). The loops over candidates run inside rapidfuzz."""
+    found: dict[int, float] = {}
+    hits = process.extract(
+        _sorted_words(key), choices, scorer=fuzz.ratio, processor=None,
+        score_cutoff=PAIR_THRESHOLD, limit=limit,
+    )  # fmt: skip
+    for _, score, k in hits:
+        found[k] = float(score)
+    if len(key.split()) >= 3:
+        hits = process.extract(
+            key, long_choices, scorer=fuzz.token_set_ratio, processor=None,
+            score_cutoff=PAIR_THRESHOLD / 0.9 - 1e-9, limit=limit,
+        )  # fmt: skip
+        for _, score, k in hits:
+            weighted = 0.9 * float(score)
+            if weighted >= PAIR_THRESHOLD and weighted > found.get(k, 0.0):
+                found[k] = weighted
+    return found
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def similarity(a: str, b: str) -> float:
