@@ -136,7 +136,9 @@ def _block(node: Mapping[str, Any], out: list[str], depth: int) -> None:
     elif kind == "rule":
         out.extend(["", "----", ""])
     elif kind == "codeBlock":
-        out.extend(["```", *_inline(node).split("\n"), "```"])
+        language = attrs.get("language")
+        fence = "```" + (language if isinstance(language, str) and language.isalnum() else "")
+        out.extend([fence, *_inline(node).split("\n"), "```"])
     elif kind == "table":
         _table(node, out)
     elif kind in _EXPANDS:

@@ -53,6 +53,8 @@ _OTHER_SECTIONS = (
     "release notes", "additional information", "additional info", "follow-ups", "follow ups",
 )  # fmt: skip
 _FALLBACK_KINDS = ("scenario", "numbered")
+# Headings that name AC only where nothing else does.
+_SECONDARY = ("definition of done", "dod")
 _TITLE_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 
 AcText = str | Mapping[str, Any] | None
@@ -203,21 +205,28 @@ def _is_other_section(title: str) -> bool:
 
 
 def _section_lines(lines: list[Line], headings: Sequence[str]) -> list[Line] | None:
-    found: list[Line] = []
-    matched = False
+    """The lines of every AC section, in order; a "Definition of Done" section only when
+    the text has no other AC section (teams that write both mean the AC by the AC)."""
+    sections: list[tuple[bool, list[Line]]] = []  # (a Definition of Done?, lines)
     start: Line | None = None
     prev: Line | None = None
     for line in lines:
-        if start is not None and (_ends(start, line) or _list_over(start, prev, line, found)):
+        if start is not None and (_ends(start, line) or _list_over(start, prev, line, sections)):
             start = None
         if line.kind in (Kind.HEADING, Kind.LABEL) and is_ac_title(line.text, headings):
-            start, matched = start or line, True
+            secondary = is_ac_title(line.text, _SECONDARY)
+            if start is None or secondary != sections[-1][0]:
+                start = line
+                sections.append((secondary, []))
             if line.rest:  # **AC:** the first criterion on the label's line
-                found.append(classify_line(line.rest, wiki=False))
+                sections[-1][1].append(classify_line(line.rest, wiki=False))
         elif start is not None:
-            found.append(line)
+            sections[-1][1].append(line)
         prev = line
-    return found if matched else None
+    if not sections:
+        return None
+    primary = [found for secondary, found in sections if not secondary]
+    return [line for found in (primary or [f for _, f in sections]) for line in found]
 
 
 def _ends(start: Line, line: Line) -> bool:
@@ -237,10 +246,12 @@ def _ends(start: Line, line: Line) -> bool:
     return True
 
 
-def _list_over(start: Line, prev: Line | None, line: Line, found: list[Line]) -> bool:
+def _list_over(
+    start: Line, prev: Line | None, line: Line, sections: list[tuple[bool, list[Line]]]
+) -> bool:
     """A plain ``AC:`` section that was a list ends at the first paragraph after it:
     plain text has no other way to say where the criteria stop."""
-    if start.style != "plain" or line.kind is not Kind.TEXT or not found:
+    if start.style != "plain" or line.kind is not Kind.TEXT or not sections[-1][1]:
         return False
-    listed = any(f.kind is Kind.ITEM for f in found)
+    listed = any(f.kind is Kind.ITEM for f in sections[-1][1])
     return listed and prev is not None and prev.kind is Kind.BLANK and line.indent < 2
