@@ -128,3 +128,115 @@ def test_definition_of_done_is_ac_when_it_is_the_only_section() -> None:
 def test_definition_of_done_label_inside_an_ac_section_ends_it() -> None:
     text = "Acceptance criteria:\n- Totals are rounded half-up\nDefinition of done:\n- Docs\n"
     assert extract_criteria(text, whole_field=False) == ("Totals are rounded half-up",)
+
+
+PROSE = (
+    "Acceptance criteria:\n"
+    "A merchant who disputes a chargeback can upload up to five pieces of evidence,\n"
+    "each no larger than 10 MB, until the deadline shown on the dispute page.\n"
+)
+REWRAPPED = (
+    "Acceptance criteria:\n"
+    "A merchant who disputes a chargeback can upload up to five\n"
+    "pieces of evidence, each no larger than 10 MB, until the\n"
+    "deadline shown on the dispute page.\n"
+)
+
+
+def test_hard_wrapped_prose_is_one_criterion_and_rewrapping_it_is_cosmetic() -> None:
+    [criterion] = extract_criteria(PROSE, whole_field=False)
+    assert criterion.startswith("A merchant") and criterion.endswith("dispute page.")
+    assert compare_ac(PROSE, REWRAPPED, whole_field=False).kind is ChangeKind.COSMETIC
+
+
+def test_rewrapped_prose_with_a_changed_number_is_one_modified_criterion() -> None:
+    comparison = compare_ac(PROSE, REWRAPPED.replace("10 MB", "25 MB"), whole_field=False)
+    assert comparison.kind is ChangeKind.SUBSTANTIVE
+    [modified] = comparison.diff.modified
+    assert modified.risks == ("number: 10 MB → 25 MB",)
+    assert not comparison.diff.added and not comparison.diff.removed
+
+
+def test_a_blank_line_or_a_list_marker_starts_a_new_block() -> None:
+    text = (
+        PROSE + "\nDisputes older than 120 days cannot be reopened\n- Evidence is virus-scanned\n"
+    )
+    assert len(extract_criteria(text, whole_field=False)) == 3
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "Users can log in with Google\nUsers can log out from any page",
+        "The export finishes within 2 minutes for 10,000 rows of data in the table.\nIt is emailed",
+        "* The banner shows the plan name\nplain line below the bullet",
+    ],
+)
+def test_short_or_finished_lines_stay_criteria_of_their_own(lines: str) -> None:
+    assert len(extract_criteria(lines, whole_field=True)) == 2
+
+
+def test_a_wrapped_bullet_without_indentation_continues_the_bullet() -> None:
+    text = (
+        "- The statement lists every transaction of the month with its date, amount and\n"
+        "counterparty name\n- Totals are shown per currency\n"
+    )
+    assert extract_criteria(text, whole_field=True) == (
+        "The statement lists every transaction of the month with its date, amount and "
+        "counterparty name",
+        "Totals are shown per currency",
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("See <https://x.io/spec>", "See [https://x.io/spec](https://x.io/spec)"),
+        ("See https://x.io/spec", "See <https://x.io/spec>"),
+        ("See https://x.io/spec", "See [https://x.io/spec](https://x.io/spec)"),
+        ("The __total__ is bold", "The **total** is bold"),
+        ("The *total* is emphasised", "The _total_ is emphasised"),
+        ("Post to [**Slack**](<https://a.slack.com/x>)", "Post to **[Slack](https://a.slack.com/x)**"),
+        ("Per **[Figma](<https://f.io/a>)** / **[spec](<https://n.so/b>)**",
+         "Per **[Figma](<https://f.io/a>) / [spec](<https://n.so/b>)**"),
+    ],
+)  # fmt: skip
+def test_markup_that_renders_the_same_is_cosmetic(before: str, after: str) -> None:
+    b, a = f"## AC\n- {before}\n- Other\n", f"## AC\n- {after}\n- Other\n"
+    assert extract_criteria(b, whole_field=False) == extract_criteria(a, whole_field=False)
+    assert compare_ac(b, a, whole_field=False).kind is ChangeKind.COSMETIC
+
+
+def test_a_markdown_link_whose_text_is_its_url_reads_as_the_url() -> None:
+    text = "## AC\n- Docs at [https://x.io/a](https://x.io/a)\n"
+    assert extract_criteria(text, whole_field=False) == ("Docs at https://x.io/a",)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("El pedido se envia en dos dias habiles y se notifica por telefono y por correo "
+         "electronico al cliente con el numero de seguimiento",
+         "El pedido se envía en dos días hábiles y se notifica por teléfono y por correo "
+         "electrónico al cliente con el número de seguimiento"),
+        ("Le releve est genere chaque matin et envoye au responsable", "Le relevé est généré "
+         "chaque matin et envoyé au responsable"),
+    ],
+)  # fmt: skip
+def test_accent_only_fixes_are_cosmetic_however_many(before: str, after: str) -> None:
+    assert compare_ac(before, after, whole_field=True).kind is ChangeKind.COSMETIC
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("El pedido se envia en dos dias", "El pedido se envía en tres días"),
+        ("El envio pesa hasta 5 kg", "El envío pesa hasta 5 g"),
+        ("El cliente puede cancelar", "El cliente no puede cancelar"),
+        ("La sesion debe expirar", "La sesión podría expirar; it may expire"),
+        ("Session must expire", "Session should expire"),
+        ("Retries after 2 seconds", "Retries after 2 minutes"),
+    ],
+)
+def test_number_unit_negation_and_modal_changes_are_never_typos(before: str, after: str) -> None:
+    assert compare_ac(before, after, whole_field=True).kind is ChangeKind.SUBSTANTIVE

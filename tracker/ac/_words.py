@@ -292,7 +292,8 @@ def is_sensitive(word: str) -> bool:
 
 def is_typo_fix(before: str, after: str) -> bool:
     """True when ``after`` differs from ``before`` only by case, punctuation, spacing,
-    articles, or small misspellings of words that carry no number, unit or negation."""
+    articles, accents (any number of them), or up to three small misspellings of words
+    that carry no number, unit, negation or modal."""
     a, b = tokens(before), tokens(after)
     if a == b:
         return True
@@ -303,6 +304,8 @@ def is_typo_fix(before: str, after: str) -> bool:
         old, new = a[i1:i2], b[j1:j2]
         if "".join(old) == "".join(new):  # sign-up → signup, e-mail → email
             continue
+        if _unaccented(old) == _unaccented(new):  # sesion → sesión: however many
+            continue
         if any(is_sensitive(w) for w in old + new):
             return False
         if _small_edit(old, new):
@@ -310,6 +313,13 @@ def is_typo_fix(before: str, after: str) -> bool:
         elif any(w not in _ARTICLES for w in old + new):
             return False
     return fixes <= 3
+
+
+def _unaccented(words: list[str]) -> str:
+    """The words without their diacritics: ``días`` → ``dias``. Digits and the words
+    themselves are untouched, so a number or a negation still differs."""
+    decomposed = unicodedata.normalize("NFKD", "".join(words))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _small_edit(old: list[str], new: list[str]) -> bool:
