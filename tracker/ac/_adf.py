@@ -249,6 +249,10 @@ def _inline_node(node: Mapping[str, Any]) -> str:
         return _marked(node)
     if kind == "hardBreak":
         return "\n"
+    if kind == "mention" and attrs.get("id"):
+        # by id, as the wiki markup of Cloud's changelog writes it ([~accountid:…]), so
+        # the same text read from either is the same criterion
+        return "@" + str(attrs["id"])
     if kind in ("mention", "status", "emoji"):
         return str(attrs.get("text") or attrs.get("shortName") or "")
     if kind in ("inlineCard", "blockCard"):

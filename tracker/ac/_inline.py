@@ -41,7 +41,8 @@ _SUBS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
         ("](",),
     ),
     (re.compile(r"\[([^\[\]|\n]+)\|[^\[\]\n]+\]"), r"\1", ("[",)),
-    (re.compile(r"\[~(?:accountid:)?([^\[\]\n]+)\]"), r"\1", ("[~",)),
+    # a mention: Cloud writes [~accountid:5f8d…] (ADF's mention node renders the same)
+    (re.compile(r"\[~(?:accountid:)?([^\[\]\n]+)\]"), r"@\1", ("[~",)),
     (re.compile(r"\[(" + _URL + r")\]"), r"\1", ("[http",)),
     (
         re.compile(r"![^!\s][^!\n]*\.(?:png|jpe?g|gif|svg|webp)(?:\|[^!\n]*)?!", re.IGNORECASE),
