@@ -26,6 +26,7 @@ def clear_caches() -> None:
         diff._ac_view_of_str,
         diff._compare_str,
         extract._criteria_of_str,
+        extract._is_ac_title,
         extract._lines_of_str,
     ):
         cached.cache_clear()

@@ -111,7 +111,7 @@ def _unwrap(text: str, pairs: _Pairs) -> str:
     """Replace each ``<mark>content<mark>`` (content non-empty, on one line) by its
     content, scanning left to right as ``re.sub`` would with a lazy ``(.+?)``."""
     openers, closers, needs = pairs
-    if not any(n in text for n in needs):
+    if not any(n in text for n in needs) or not openers.search(text):
         return text
     closing: dict[str, list[int]] = {}
     for m in closers.finditer(text):

@@ -224,25 +224,52 @@ def _match_fuzzy(
     before: Sequence[str], after: Sequence[str], left: set[int], right: set[int]
 ) -> list[tuple[int, int]]:
     columns = sorted(right)
+    if len(left) * len(columns) <= _ALL_PAIRS:
+        return _match_pairs(before, after, left, right, columns)
     keys = [canon(after[j]) for j in columns]
     # token_sort_ratio is ratio on sorted words: sort each candidate's words once
     choices = [_sorted_words(c) for c in keys]
     long_choices = [c if len(c.split()) >= 3 else None for c in keys]
     scored: list[tuple[float, float, int, int]] = []
-    # Every pair is scored, but past ten thousand pairs only each criterion's best few
-    # candidates are kept for the greedy pass: a list of hundreds of near-identical
-    # rewordings would otherwise queue and sort every pair of them.
-    # Among equal scores rapidfuzz keeps the first, so the candidates are rotated to start
-    # where the criterion stood: a list reworded in place pairs in place.
+    # Past ten thousand pairs the scoring loops run inside rapidfuzz, and only each
+    # criterion's best few candidates are kept for the greedy pass: a list of hundreds of
+    # near-identical rewordings would otherwise queue and sort every pair of them. Among
+    # equal scores rapidfuzz keeps the first, so the candidates are rotated to start where
+    # the criterion stood: a list reworded in place pairs in place.
     rows = sorted(left)
-    limit = None if len(rows) * len(columns) <= _ALL_PAIRS else _BEST_PER_CRITERION
     for rank, i in enumerate(rows):
-        at = rank * len(columns) // len(rows) if limit else 0
+        at = rank * len(columns) // len(rows)
         turned = (choices[at:] + choices[:at], long_choices[at:] + long_choices[:at])
-        for k, score in _scores(canon(before[i]), *turned, limit).items():
+        for k, score in _scores(canon(before[i]), *turned, _BEST_PER_CRITERION).items():
             j = columns[(k + at) % len(columns)]
             offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
             scored.append((-score, offset, i, j))
+    return _greedy(scored, left, right)
+
+
+def _match_pairs(
+    before: Sequence[str],
+    after: Sequence[str],
+    left: set[int],
+    right: set[int],
+    columns: list[int],
+) -> list[tuple[int, int]]:
+    """Every pair scored, best first: exact, and for small lists the cheapest."""
+    keys_a = {j: canon(after[j]) for j in columns}
+    scored: list[tuple[float, float, int, int]] = []
+    for i in sorted(left):
+        key = canon(before[i])
+        for j in columns:
+            score = similarity(key, keys_a[j])
+            if score >= PAIR_THRESHOLD:
+                offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
+                scored.append((-score, offset, i, j))
+    return _greedy(scored, left, right)
+
+
+def _greedy(
+    scored: list[tuple[float, float, int, int]], left: set[int], right: set[int]
+) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for _, _, i, j in sorted(scored):
         if i in left and j in right:

@@ -191,6 +191,12 @@ def title_key(title: str) -> str:
 
 
 def is_ac_title(title: str, headings: Sequence[str]) -> bool:
+    return _is_ac_title(title, tuple(headings))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _is_ac_title(title: str, headings: tuple[str, ...]) -> bool:
+    # memoised: every heading and label of every version is asked about
     key = title_key(title)
     for heading in headings:
         h = title_key(heading)
