@@ -81,10 +81,29 @@ class PolicyConfig(_Strict):
         return value
 
 
+class NotifyConfig(_Strict):
+    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    file names the environment variable that holds it."""
+
+    slack_webhook_env: str | None = None
+    comment: bool = False
+    lead: str | None = None
+    digest: bool = False
+    delay: timedelta = timedelta(0)
+
+    @field_validator("delay", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_duration(value)
+        return value
+
+
 class Config(_Strict):
     database: str = DEFAULT_DATABASE
     source: list[SourceConfig] = []
     policy: PolicyConfig = PolicyConfig()
+    notify: NotifyConfig = NotifyConfig()
     path: Path | None = Field(default=None, exclude=True)
 
     def sources(
@@ -224,4 +243,11 @@ window_after = "2d"                      # ... and after it
 link_patterns = ["impact", "spike", "design", "rfc", "adr"]  # a linked issue counts when its title, type or a label matches
 markers = ["#impact", "engineering impact"]  # a comment containing one counts, whoever wrote it
 burst = "10m"                            # saves by one person within this time are one change
+
+# [notify]                               # `tracker notify`: nudges for flagged changes
+# slack_webhook_env = "SLACK_WEBHOOK_URL" # a Slack incoming webhook; the URL lives in the environment
+# comment = false                        # also ask on the issue itself (a Jira / Linear comment)
+# lead = "alice@acme.com"                # the engineering lead to mention; default: the first of [policy] engineers
+# digest = false                         # one Slack message per sprint and day instead of one per change
+# delay = "0h"                           # nudge only changes still flagged this long after their last save
 """
