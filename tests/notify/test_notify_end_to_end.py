@@ -212,3 +212,38 @@ def test_sync_notify_sends_for_what_it_found(
     assert len(slack.received) == len(keys)
     assert run(["sync", "--notify"]) == 0
     assert len(slack.received) == len(keys)
+
+
+def test_the_json_dry_run_shows_the_exact_requests(
+    jira: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert run(["notify", "--sprint", "42", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    comment = next(r for r in rows if r["channel"] == "comment")
+    slack = next(r for r in rows if r["channel"] == "slack")
+    assert slack["request"]["blocks"][0]["type"] == "section"
+    key = comment["issues"][0]
+    if jira.flavour == "cloud":
+        assert comment["request"]["url"] == f"{jira.url}/rest/api/3/issue/{key}/comment"
+        assert comment["request"]["body"]["body"]["type"] == "doc"
+    else:
+        assert comment["request"]["url"] == f"{jira.url}/rest/api/2/issue/{key}/comment"
+        assert "Before this goes further" in comment["request"]["body"]["body"]
+    assert jira_bot_comments(jira) == {}
+
+
+def test_a_digest_is_one_message_per_sprint_and_day(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(config.read_text() + "digest = true\n")
+    keys = flagged(capsys, "42")
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 1
+    text = json.dumps(slack.received[0])
+    assert all(key in text for key in keys)
+    assert f"{len(keys)} AC changes in Payments Sprint 42 flagged" in text
+    assert sorted(jira_bot_comments(jira)) == keys  # comments stay one per issue
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 1

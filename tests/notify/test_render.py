@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 from graphql import build_schema, parse, validate
+from hypothesis import given
+from hypothesis import strategies as st
 from nudge_fixtures import START, nudge
 
 from connectors.notify.comments import COMMENT_CREATE, render_adf, render_markdown, render_wiki
@@ -17,6 +20,7 @@ from tracker.domain import Issue, Person
 from tracker.findings import CriteriaDiff
 from tracker.notify.compose import compose
 
+OUR_LINK = re.compile(r"<https://acme\.atlassian\.net/browse/PAY-1\|[^<>]*>")
 HOSTILE = CriteriaDiff(
     added=(
         "<!channel> refunds are <https://evil.example/login|PAY-101> & <@U012AB3CD>",
@@ -120,3 +124,30 @@ def test_linear_comment_is_markdown_and_the_mutation_is_valid() -> None:
         if path.exists() or path == served:
             schema = build_schema(path.read_text(encoding="utf-8"))
             assert validate(schema, parse(COMMENT_CREATE)) == [], path
+
+
+@given(st.text(max_size=300), st.text(max_size=100))
+def test_no_tracker_text_becomes_slack_markup(criterion: str, title: str) -> None:
+    """Whatever an issue says, the only ``<...>`` in the message are tracker's own links."""
+    item = Issue("acme-jira", "PAY-1", "1", title, "https://acme.atlassian.net/browse/PAY-1")
+    payload = render_blocks(compose(nudge(issue=item, diff=CriteriaDiff(added=(criterion,)))))
+    for block in payload["blocks"]:
+        texts = (
+            [block["text"]["text"]]
+            if block["type"] == "section"
+            else [e["text"] for e in block["elements"]]
+        )
+        for text in texts:
+            rest = OUR_LINK.sub("", text)
+            assert "<" not in rest and ">" not in rest
+            assert len(text) <= SECTION_MAX
+
+
+@given(st.text(max_size=200))
+def test_no_tracker_text_becomes_a_jira_mention_or_link(criterion: str) -> None:
+    text = render_wiki(
+        compose(nudge(diff=CriteriaDiff(added=(criterion,)), editor=None, lead=None))
+    )
+    body = text.split("\n\n", 1)[1]  # after the opening, which holds tracker's own link
+    assert re.search(r"(?<!\\)\[", body) is None
+    assert "tracker-nudge:" in text

@@ -53,7 +53,12 @@ def notify_command(
     store = wiring.open_store(config)
     try:
         result = run_notify(
-            config, store, sprint=sprint, sources=[source] if source else None, send=send
+            config,
+            store,
+            sprint=sprint,
+            sources=[source] if source else None,
+            send=send,
+            previews=fmt == "json",
         )
     finally:
         store.close()
@@ -72,6 +77,7 @@ def run_notify(
     sprint: str | None,
     sources: Sequence[str] | None,
     send: bool,
+    previews: bool = False,
 ) -> NotifyResult:
     names = [s.name for s in config.sources(list(sources) if sources else None)]
     now = clock.now()
@@ -82,11 +88,18 @@ def run_notify(
     options = Options(lead=lead, delay=settings.delay, digest=settings.digest)
     try:
         return notify(
-            store, rules_from(config.policy), sprints, channels, options, send=send, now=now
+            store,
+            rules_from(config.policy),
+            sprints,
+            channels,
+            options,
+            send=send,
+            now=now,
+            previews=previews,
         )
     finally:
         for channel in channels:
-            channel.close()  # type: ignore[attr-defined]
+            channel.close()
 
 
 def build_channels(config: Config, sources: set[str], *, send: bool) -> list[Channel]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from tracker.analysis import Rules, analyse_sprint, resolve_sprint
 from tracker.domain import IssueHistory, Person, Sprint, SprintState
-from tracker.errors import NotifyError, StoreError
+from tracker.errors import NotifyError
 from tracker.notify.compose import due_nudges
 from tracker.notify.model import Channel, DeliveryKey, DigestChannel, Nudge
 from tracker.store import Store
@@ -101,6 +101,15 @@ def _people(histories: Sequence[IssueHistory]) -> list[Person]:
     return list(found.values())
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    store: Store
+    send: bool
+    previews: bool
+    token: str  # this run's claims: a uuid, so no other sender can record or release them
+    now: datetime
+
+
 def notify(
     store: Store,
     rules: Rules,
@@ -110,50 +119,43 @@ def notify(
     *,
     send: bool,
     now: datetime,
+    previews: bool = False,
 ) -> NotifyResult:
-    """Every due nudge on every channel: previewed (dry run) or sent and recorded."""
+    """Every due nudge on every channel: listed (a dry run; with ``previews``, with the
+    exact request each channel would send) or sent and recorded."""
     result = NotifyResult(sprints=list(sprints))
     sent = store.delivered(sorted({s.source for s in sprints}))
-    token = uuid.uuid4().hex
+    run = _Run(store, send, previews, uuid.uuid4().hex, now)
     for sprint in sprints:
         nudges = due(store, rules, sprint, options, now)
         for channel in channels:
             pending = tuple(n for n in nudges if n.key(channel.name) not in sent)
             if not pending:
                 continue
-            if options.digest and _is_digest(channel):
-                result.outcomes.append(
-                    _digest(store, channel, sprint, pending, send=send, token=token, now=now)  # type: ignore[arg-type]
-                )
-                continue
-            for nudge in pending:
-                result.outcomes.append(_one(store, channel, nudge, send=send, token=token, now=now))
+            if options.digest and isinstance(channel, DigestChannel):
+                result.outcomes.append(_digest(run, channel, sprint, pending))
+            else:
+                result.outcomes.extend(_one(run, channel, nudge) for nudge in pending)
     return result
 
 
-def _is_digest(channel: Channel) -> bool:
-    return hasattr(channel, "send_digest")
-
-
-def _one(
-    store: Store, channel: Channel, nudge: Nudge, *, send: bool, token: str, now: datetime
-) -> Outcome:
+def _one(run: _Run, channel: Channel, nudge: Nudge) -> Outcome:
     outcome = Outcome(channel.name, (nudge,), "due")
     try:
         outcome.describe = channel.describe(nudge)
-        if not send:
-            outcome.preview = channel.preview(nudge)
+        if not run.send:
+            outcome.preview = channel.preview(nudge) if run.previews else None
             return outcome
         key = nudge.key(channel.name)
-        if not store.claim_delivery(key, token, now, LEASE):
-            outcome.state = "skipped"
+        if not run.store.claim_delivery(key, run.token, run.now, LEASE):
+            outcome.state = "skipped"  # sent meanwhile, or another sender is sending it
             return outcome
         try:
             delivered = channel.send(nudge)
         except NotifyError:
-            store.release_delivery(key, token)
+            run.store.release_delivery(key, run.token)
             raise
-        store.mark_delivered(key, token, now, delivered.remote_id)
+        run.store.mark_delivered(key, run.token, run.now, delivered.remote_id)
         outcome.state = "sent"
     except NotifyError as exc:
         outcome.state, outcome.error = "failed", str(exc)
@@ -167,45 +169,36 @@ def digest_key(sprint: Sprint, channel: str, now: datetime) -> DeliveryKey:
 
 
 def _digest(
-    store: Store,
-    channel: DigestChannel,
-    sprint: Sprint,
-    pending: tuple[Nudge, ...],
-    *,
-    send: bool,
-    token: str,
-    now: datetime,
+    run: _Run, channel: DigestChannel, sprint: Sprint, pending: tuple[Nudge, ...]
 ) -> Outcome:
     outcome = Outcome(
         channel.name, pending, "due", describe=f"a {channel.name} digest for {sprint.name}"
     )
+    if not run.send:
+        outcome.preview = channel.preview_digest(sprint, pending) if run.previews else None
+        return outcome
+    store, token, now = run.store, run.token, run.now
     day = digest_key(sprint, channel.name, now)
+    if not store.claim_delivery(day, token, now, LEASE):
+        outcome.state = "skipped"  # today's digest went out: the rest waits for tomorrow
+        return outcome
+    mine = tuple(n for n in pending if store.claim_delivery(n.key(channel.name), token, now, LEASE))
+    keys = [day, *(n.key(channel.name) for n in mine)]
     try:
-        if not send:
-            outcome.preview = channel.preview_digest(sprint, pending)
-            return outcome
-        if not store.claim_delivery(day, token, now, LEASE):
-            outcome.state = "skipped"  # today's digest went out: the rest waits for tomorrow
-            return outcome
-        mine = tuple(
-            n for n in pending if store.claim_delivery(n.key(channel.name), token, now, LEASE)
-        )
-        keys = [day, *(n.key(channel.name) for n in mine)]
         if not mine:
-            store.release_delivery(day, token)
-            outcome.state = "skipped"
-            return outcome
-        try:
-            channel.send_digest(sprint, mine)
-        except NotifyError:
-            for key in keys:
-                store.release_delivery(key, token)
-            raise
+            raise _NothingLeft
+        channel.send_digest(sprint, mine)
+    except (NotifyError, _NothingLeft) as exc:
         for key in keys:
-            store.mark_delivered(key, token, now, None)
-        outcome.nudges, outcome.state = mine, "sent"
-    except NotifyError as exc:
-        outcome.state, outcome.error = "failed", str(exc)
-    except StoreError:
-        raise
+            store.release_delivery(key, token)
+        outcome.state = "failed" if isinstance(exc, NotifyError) else "skipped"
+        outcome.error = str(exc) if isinstance(exc, NotifyError) else ""
+        return outcome
+    for key in keys:
+        store.mark_delivered(key, token, now, None)
+    outcome.nudges, outcome.state = mine, "sent"
     return outcome
+
+
+class _NothingLeft(Exception):
+    """Every change of the digest was claimed by another sender meanwhile."""

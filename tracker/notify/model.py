@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from tracker import clock
 from tracker.domain import Issue, Person, Sprint
@@ -134,7 +134,10 @@ class Channel(Protocol):
 
     def send(self, nudge: Nudge) -> Sent: ...
 
+    def close(self) -> None: ...
 
+
+@runtime_checkable
 class DigestChannel(Protocol):
     """A channel that can also send one message for several nudges of one sprint."""
 
