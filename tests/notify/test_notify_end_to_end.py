@@ -247,3 +247,11 @@ def test_a_digest_is_one_message_per_sprint_and_day(
     assert sorted(jira_bot_comments(jira)) == keys  # comments stay one per issue
     assert run(["notify", "--sprint", "42", "--send"]) == 0
     assert len(slack.received) == 1
+
+
+def test_the_demo_shows_a_nudge_in_the_dry_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "$ tracker notify --sprint 42" in out
+    assert "Before this goes further: what does it cost the sprint?" in out
+    assert "a dry run: nothing was sent" in out

@@ -202,3 +202,15 @@ def notify_after_sync(config: Config, synced: Sequence[str]) -> None:
         store.close()
     if _report_failures(result):
         raise typer.Exit(1)
+
+
+def first_nudge_text(config: Config, store: Store, *, sprint: str, source: str) -> str:
+    """The dry run of the first nudge due in one sprint (the demo shows one)."""
+    result = run_notify(config, store, sprint=sprint, sources=[source], send=False)
+    first = next((o for o in result.outcomes if o.state == "due"), None)
+    if first is None:
+        return ""
+    nudge = first.nudges[0]
+    return render_dry_run(NotifyResult(result.sprints, [first]), "text").replace(
+        "dry run: nothing was sent", f"the nudge for {nudge.issue.key}, a dry run: nothing was sent"
+    )
