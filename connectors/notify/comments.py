@@ -10,6 +10,7 @@ markup it lands in, so a criterion cannot smuggle a mention or a link into it.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import uuid
 from typing import Any
@@ -131,8 +132,13 @@ class JiraCommenter:
 
     def cloud(self) -> bool:
         if self._cloud is None:
+            # Sent with the credentials where there are any: a site may refuse anonymous calls.
+            headers = self._headers() if self.config.token is not None else None
             answer = self._poster.request(
-                "GET", f"{self.url}/rest/api/2/serverInfo", what=f"Jira at {self.url}"
+                "GET",
+                f"{self.url}/rest/api/2/serverInfo",
+                what=f"Jira at {self.url}",
+                headers=headers,
             )
             if isinstance(answer, Refused):
                 raise NotifyError(
@@ -221,6 +227,13 @@ def _md_inline(spans: tuple[Span, ...]) -> str:
     return "".join(parts)
 
 
+def comment_id(nudge: Nudge) -> str:
+    """The comment's id, derived from the change: Linear takes a client-chosen UUID v4
+    (``CommentCreateInput.id``), so the bytes are a hash and the version bits say 4."""
+    digest = hashlib.sha256(f"tracker:{nudge.mark}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
 class LinearCommenter:
     """``commentCreate`` on one Linear workspace. The comment's id is derived from the
     change, so a retry after a lost answer cannot post a second comment."""
@@ -232,7 +245,7 @@ class LinearCommenter:
     def request(self, nudge: Nudge) -> tuple[str, Any]:
         variables = {
             "input": {
-                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"tracker:{nudge.mark}")),
+                "id": comment_id(nudge),
                 "issueId": nudge.issue.id or nudge.issue.key,
                 "body": render_markdown(compose(nudge)),
             }
@@ -244,6 +257,7 @@ class LinearCommenter:
         }
 
     def post(self, nudge: Nudge) -> Sent:
+        # Imported here: the GraphQL client module is only needed when sending.
         from connectors.linear.client import authorization_header
 
         token = self.config.token

@@ -151,3 +151,13 @@ def test_no_tracker_text_becomes_a_jira_mention_or_link(criterion: str) -> None:
     body = text.split("\n\n", 1)[1]  # after the opening, which holds tracker's own link
     assert re.search(r"(?<!\\)\[", body) is None
     assert "tracker-nudge:" in text
+
+
+def test_the_linear_comment_id_is_a_uuid4_derived_from_the_change() -> None:
+    import uuid
+
+    from connectors.notify.comments import comment_id
+
+    first = comment_id(nudge())
+    assert uuid.UUID(first).version == 4
+    assert first == comment_id(nudge()) != comment_id(nudge(first_saved_at=START))
