@@ -255,3 +255,41 @@ def test_the_demo_shows_a_nudge_in_the_dry_run(capsys: pytest.CaptureFixture[str
     assert "$ tracker notify --sprint 42" in out
     assert "Before this goes further: what does it cost the sprint?" in out
     assert "a dry run: nothing was sent" in out
+
+
+def test_a_change_discussed_before_its_nudge_is_not_nudged(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert run(["report", "--sprint", "42", "--format", "json"]) == 0
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    target = next(c for c in changes if c["verdict"] == "flagged")
+    at = clock.parse_time(target["changed_at"])
+    assert at is not None
+    jira.workspace.add_comment(
+        target["issue_key"],
+        DEMO.engineers[0],
+        "#impact: two more days, we drop the export",
+        at + timedelta(hours=2),
+    )
+    # Written back then (the simulator's past), so a full sync reads it.
+    assert run(["sync", "--full"]) == 0
+    keys = flagged(capsys, "42")
+    assert target["issue_key"] not in keys
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert target["issue_key"] not in json.dumps(slack.received)
+    assert target["issue_key"] not in jira_bot_comments(jira)
+
+
+def test_without_sprint_the_active_and_recently_completed_sprints_are_nudged(
+    jira: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    completed = jira.workspace.sprints[42].completed
+    assert completed is not None
+    capsys.readouterr()
+    clock.set_clock(lambda: completed + timedelta(days=1))
+    assert run(["notify"]) == 0
+    assert "· Payments Sprint 42 →" in capsys.readouterr().out
+    clock.set_clock(lambda: completed + timedelta(days=3))  # past window_after (2d)
+    assert run(["notify"]) == 0
+    assert "· Payments Sprint 42 →" not in capsys.readouterr().out
