@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from tracker import clock
 from tracker.cli import wiring
 from tracker.config import Config, JiraSourceConfig
-from tracker.errors import ConfigError, NotifyError
+from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
 from tracker.notify.deliver import NotifyResult, Options, chosen_sprints, notify
 from tracker.notify.model import Channel
@@ -44,7 +44,7 @@ def notify_command(
         str, typer.Option("--format", help="dry run: text (as read) or json (the exact requests)")
     ] = "text",
 ) -> None:
-    """Nudge flagged AC changes not yet nudged: prints them (a dry run), or with --send delivers each to every channel in [notify] once."""
+    """Nudge the flagged AC changes not nudged yet: a dry run prints them; --send delivers each once per channel."""
     from tracker.cli.app import State
 
     if fmt not in FORMATS:
@@ -186,9 +186,6 @@ def _report_failures(result: NotifyResult) -> bool:
     for outcome in result.failures:
         print(f"tracker: error: {outcome.error}", file=sys.stderr)
     return bool(result.failures)
-
-
-__all__ = ["NotifyError", "notify_command", "run_notify"]
 
 
 def notify_after_sync(config: Config, synced: Sequence[str]) -> None:
