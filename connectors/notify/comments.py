@@ -101,8 +101,7 @@ def _wiki_inline(spans: tuple[Span, ...]) -> str:
         elif span.code:
             parts.append("{{" + wiki_escape(span.text) + "}}")
         elif span.bold and span.text.strip():
-            trail = " " if span.text.endswith(" ") else ""
-            parts.append(f"*{wiki_escape(span.text.strip())}*{trail}")
+            parts.append(f"*{wiki_escape(span.text)}*")
         else:
             parts.append(wiki_escape(span.text))
     return "".join(parts)
@@ -220,8 +219,7 @@ def _md_inline(spans: tuple[Span, ...]) -> str:
         elif span.code:
             parts.append(f"`{span.text.replace('`', '')}`")
         elif span.bold and span.text.strip():
-            trail = " " if span.text.endswith(" ") else ""
-            parts.append(f"**{md_escape(span.text.strip())}**{trail}")
+            parts.append(f"**{md_escape(span.text)}**")
         else:
             parts.append(md_escape(span.text))
     return "".join(parts)

@@ -48,11 +48,7 @@ def mrkdwn(spans: tuple[Span, ...]) -> str:
         elif span.code:
             out.append(f"`{escape(span.text)}`")
         elif span.bold:
-            out.append(
-                f"*{escape(span.text.strip())}* "
-                if span.text.endswith(" ")
-                else f"*{escape(span.text)}*"
-            )
+            out.append(f"*{escape(span.text)}*")
         else:
             out.append(escape(span.text))
     return "".join(out)

@@ -144,12 +144,12 @@ def diff_items(diff: CriteriaDiff, url: str) -> tuple[tuple[Span, ...], ...]:
     hidden = 0
     for label, texts in (("added", diff.added), ("removed", diff.removed)):
         for text in texts[:MAX_ITEMS]:
-            items.append((Text(f"{label}: ", bold=True), Text(cut(text))))
+            items.append((Text(f"{label}:", bold=True), Text(f" {cut(text)}")))
         hidden += max(0, len(texts) - MAX_ITEMS)
     for mod in diff.modified[:MAX_ITEMS]:
         risk = f" ({'; '.join(mod.risks)})" if mod.risks else ""
         items.append(
-            (Text("changed: ", bold=True), Text(f"{cut(mod.before)} → {cut(mod.after)}{risk}"))
+            (Text("changed:", bold=True), Text(f" {cut(mod.before)} → {cut(mod.after)}{risk}"))
         )
     hidden += max(0, len(diff.modified) - MAX_ITEMS)
     if hidden:
