@@ -296,9 +296,16 @@ class LinearCommenter:
 
 
 def _linear_fix(detail: str) -> str:
-    if "auth" in detail.lower():
+    lowered = detail.lower()
+    if "auth" in lowered:
         return "Linear rejected the API key: check the source's token_env"
-    return "the API key needs write access (a personal key of a member of the issue's team, or OAuth with `comments:create`)"
+    if "rate limit" in lowered:
+        # Linear answers a spent budget with HTTP 400 and RATELIMITED, not 429.
+        return "Linear's hourly budget is spent: nothing was recorded, the next run sends it"
+    return (
+        "the API key needs write access (a personal key of a member of the issue's team, "
+        "or OAuth with `comments:create`)"
+    )
 
 
 # -- one channel for every source ------------------------------------------------------------

@@ -293,3 +293,16 @@ def test_without_sprint_the_active_and_recently_completed_sprints_are_nudged(
     clock.set_clock(lambda: completed + timedelta(days=3))  # past window_after (2d)
     assert run(["notify"]) == 0
     assert "· Payments Sprint 42 →" not in capsys.readouterr().out
+
+
+def test_linear_refusals_say_what_to_do(
+    linear: LinearSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = flagged(capsys, "ENG-12")
+    linear.fail_next("ratelimited", count=1)
+    assert run(["notify", "--sprint", "ENG-12", "--send"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "hourly budget is spent" in err[0]
+    assert len(slack.received) == len(keys)  # Slack still went
+    assert run(["notify", "--sprint", "ENG-12", "--send"]) == 0  # and the comment follows
+    assert len([c for c in linear.ws.comments if "tracker-nudge:" in c.body]) == len(keys)
