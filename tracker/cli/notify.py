@@ -19,7 +19,6 @@ from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
 from tracker.notify.deliver import NotifyResult, Options, chosen_sprints, notify
 from tracker.notify.model import Channel
-from tracker.service import rules_from
 from tracker.store import Store
 
 FORMATS = ("text", "json")
@@ -89,7 +88,7 @@ def run_notify(
     try:
         return notify(
             store,
-            rules_from(config.policy),
+            config.policy,
             sprints,
             channels,
             options,

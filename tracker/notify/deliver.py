@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker.analysis import Rules, analyse_sprint, resolve_sprint
+from tracker.analysis import analyse_sprint, resolve_sprint
 from tracker.domain import IssueHistory, Person, Sprint, SprintState
 from tracker.errors import NotifyError
 from tracker.notify.compose import due_nudges
 from tracker.notify.model import Channel, DeliveryKey, DigestChannel, Nudge
+from tracker.policy import Policy
+from tracker.service import for_judging
 from tracker.store import Store
 
 # A claim older than this is taken to be a sender that died between sending and
@@ -86,9 +88,11 @@ def chosen_sprints(
     ]
 
 
-def due(store: Store, rules: Rules, sprint: Sprint, options: Options, now: datetime) -> list[Nudge]:
-    histories = store.histories(sprint.source, sprint.id, windowed=True)
-    report = analyse_sprint(sprint, histories, rules, now=now)
+def due(
+    store: Store, policy: Policy, sprint: Sprint, options: Options, now: datetime
+) -> list[Nudge]:
+    histories = store.histories(for_judging(store, sprint.source, [sprint.id]))
+    report = analyse_sprint(sprint, histories, policy, now=now)
     return due_nudges(report, _people(histories), lead=options.lead, now=now, delay=options.delay)
 
 
@@ -112,7 +116,7 @@ class _Run:
 
 def notify(
     store: Store,
-    rules: Rules,
+    policy: Policy,
     sprints: Sequence[Sprint],
     channels: Sequence[Channel],
     options: Options,
@@ -127,7 +131,7 @@ def notify(
     sent = store.delivered(sorted({s.source for s in sprints}))
     run = _Run(store, send, previews, uuid.uuid4().hex, now)
     for sprint in sprints:
-        nudges = due(store, rules, sprint, options, now)
+        nudges = due(store, policy, sprint, options, now)
         for channel in channels:
             pending = tuple(n for n in nudges if n.key(channel.name) not in sent)
             if not pending:

@@ -4,7 +4,7 @@ One row per change and channel: claimed before a nudge is sent, marked sent once
 channel accepted it. The primary key makes the claim safe across cron jobs and machines.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0008
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
