@@ -141,6 +141,12 @@ def sync(
     full: Annotated[
         bool, typer.Option("--full", help="re-read everything, ignoring the cursor")
     ] = False,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify", help="then send the nudges for what it found (tracker notify --send)"
+        ),
+    ] = False,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -154,7 +160,8 @@ def sync(
             "(`tracker init` writes an example)"
         )
     wiring.refuse_kept_demo(loaded.sources(source))
-    chosen = wiring.read_config(State.config_path).sources(source)
+    resolved = wiring.read_config(State.config_path)
+    chosen = resolved.sources(source)
     store = wiring.open_store(loaded, create=True)
     built = [(wiring.build_source(s), s.url) for s in chosen]
     try:
@@ -165,6 +172,10 @@ def sync(
             src.close()
         store.close()
     print_sync_results(results)
+    if notify:
+        from tracker.cli.notify import notify_after_sync
+
+        notify_after_sync(resolved, [r.source for r in results if r.ok])
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -366,3 +377,8 @@ def demo(
 
     options.apply(None, verbose, quiet)
     run_demo(directory, force=force)
+
+
+from tracker.cli.notify import notify_command  # noqa: E402 - registered beside the others
+
+app.command(name="notify")(notify_command)

@@ -19,6 +19,7 @@ from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linea
 from reports import render_report
 from tracker import clock
 from tracker.cli import wiring
+from tracker.cli.notify import first_nudge_text
 from tracker.cli.options import note
 from tracker.cli.output import emit, terminal_width, use_color
 from tracker.config import Config
@@ -57,6 +58,9 @@ teams = ["{LINEAR_DEMO.team_key}"]
 
 [policy]
 engineers = [{engineers}]
+
+[notify]
+comment = true                           # `tracker notify` asks on the issue itself
 """
 
 
@@ -129,6 +133,13 @@ def run_demo(directory: Path | None, *, force: bool = False) -> None:
             linear_report = build_report(store, policy, LINEAR_DEMO.demo_cycle_key, "demo-linear")
             emit(render_report(jira_report, "table", color=color, width=width), None)
             emit("\n" + render_report(linear_report, "table", color=color, width=width), None)
+            nudge = first_nudge_text(
+                config, store, sprint=str(DEMO.demo_sprint), source="demo-jira"
+            )
+            emit(
+                f"\n$ tracker notify --sprint {DEMO.demo_sprint}   (the first of its nudges)\n{nudge}",
+                None,
+            )
         finally:
             store.close()
         if directory is not None:
