@@ -23,7 +23,7 @@ from tracker.errors import UsageError
 from tracker.findings import SprintReport, TrendPoint
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown", "html")
-TREND_FORMATS: tuple[str, ...] = ("table", "csv", "json", "html")
+TREND_FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown", "html")
 
 __all__ = ["FORMATS", "TREND_FORMATS", "render_report", "render_trend"]
 
@@ -87,6 +87,10 @@ def render_trend(
         from reports.json import render_trend_json
 
         return render_trend_json(points)
+    if fmt == "markdown":
+        from reports.markdown import render_trend_markdown
+
+        return render_trend_markdown(points)
     if fmt == "html":
         from reports.html import render_trend_html
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tracker import clock
-from tracker.domain import Person, Sprint
+from tracker.domain import Person, Sprint, SprintState
 from tracker.findings import (
     ChangeFinding,
     CriteriaDiff,
@@ -272,3 +273,66 @@ def hours_text(hours: float | None) -> str:
 
 def fraction_text(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction:.0%}"
+
+
+# What "share flagged" is a share of: every format that shows it says so.
+SHARE_NOTE = "share flagged = flagged changes ÷ all AC changes after the start (cosmetic included)"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Series:
+    """The sprints of one source and board (a Linear team), oldest first: a trend never
+    draws Jira sprints and Linear cycles on one line."""
+
+    label: str
+    points: tuple[TrendPoint, ...]
+
+    @property
+    def complete(self) -> tuple[TrendPoint, ...]:
+        """The sprints that have ended: only they count in averages."""
+        return tuple(p for p in self.points if not is_partial(p))
+
+    def share_flagged(self) -> float | None:
+        """Flagged ÷ changes over the complete sprints (pooled); None without any."""
+        changes = sum(p.summary.changes for p in self.complete)
+        return None if not changes else sum(p.summary.flagged for p in self.complete) / changes
+
+
+def is_partial(point: TrendPoint) -> bool:
+    """An active sprint: its numbers can still grow."""
+    return point.sprint.state is SprintState.ACTIVE
+
+
+def trend_series(points: Sequence[TrendPoint]) -> list[Series]:
+    """``points`` grouped by source and board, in order of first appearance; a source
+    with one board is labelled by its name alone."""
+    groups: dict[tuple[str, str], list[TrendPoint]] = {}
+    for point in points:
+        groups.setdefault((point.sprint.source, point.sprint.board), []).append(point)
+    boards: dict[str, int] = {}
+    for source, _ in groups:
+        boards[source] = boards.get(source, 0) + 1
+    return [
+        Series(source if boards[source] == 1 or not board else f"{source} · {board}", tuple(pts))
+        for (source, board), pts in groups.items()
+    ]
+
+
+def trend_label(point: TrendPoint) -> str:
+    """``ENG-12`` or ``Payments Sprint 42``, with ``(active, partial)`` while it runs."""
+    name = point.sprint.key or point.sprint.name
+    return f"{name} (active, partial)" if is_partial(point) else name
+
+
+def average_line(series: Series) -> str:
+    """One line under a series: the pooled share over its complete sprints."""
+    share = series.share_flagged()
+    complete = len(series.complete)
+    if share is None:
+        return f"{series.label}: no complete sprint with changes yet"
+    partial = len(series.points) - complete
+    left_out = f"; {plural(partial, 'active sprint')} left out" if partial else ""
+    return (
+        f"{series.label}: {share:.0%} of changes flagged over "
+        f"{plural(complete, 'complete sprint')}{left_out}"
+    )

@@ -18,10 +18,12 @@ from reports.common import (
     days_into_sprint,
     diff_lines,
     editors_text,
+    is_partial,
     person_id,
     person_name,
     risks_of,
     sprint_end,
+    trend_series,
 )
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, SprintReport, TrendPoint, Verdict
@@ -75,6 +77,8 @@ TREND_COLUMNS: tuple[str, ...] = (
     "median_hours_to_discussion",
     "median_sprint_fraction",
     "changes_by_editor",
+    "series",
+    "partial",
 )
 
 
@@ -144,7 +148,7 @@ def frame_changes(report: SprintReport, tz: tzinfo | None = None) -> pd.DataFram
     return frame
 
 
-def _trend_row(point: TrendPoint) -> dict[str, object]:
+def _trend_row(point: TrendPoint, series: str) -> dict[str, object]:
     sprint, summary = point.sprint, point.summary
     return {
         "sprint": sprint.name,
@@ -162,6 +166,8 @@ def _trend_row(point: TrendPoint) -> dict[str, object]:
         "median_hours_to_discussion": _rounded(point.median_hours_to_discussion, 1),
         "median_sprint_fraction": _rounded(point.median_sprint_fraction, 3),
         "changes_by_editor": editors_text(point),
+        "series": series,
+        "partial": "true" if is_partial(point) else "false",
     }
 
 
@@ -170,8 +176,10 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 
 def frame_trend(points: Sequence[TrendPoint]) -> pd.DataFrame:
-    """One row per sprint, in the order given (the CLI passes oldest first)."""
-    frame = pd.DataFrame([_trend_row(p) for p in points], columns=list(TREND_COLUMNS))
+    """One row per sprint, series after series (source and board), each oldest first;
+    ``partial`` marks an active sprint."""
+    rows = [_trend_row(p, s.label) for s in trend_series(points) for p in s.points]
+    frame = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
     for column in ("median_hours_to_discussion", "median_sprint_fraction", "share_flagged"):
         frame[column] = frame[column].astype("float64")
     return frame

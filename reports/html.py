@@ -17,7 +17,9 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.common import (
+    SHARE_NOTE,
     VERDICT_GLYPH,
+    average_line,
     days_into_sprint,
     diff_counts,
     editors_text,
@@ -26,6 +28,7 @@ from reports.common import (
     hours_into_sprint,
     hours_text,
     http_url,
+    is_partial,
     local_time,
     natural_key,
     person_name,
@@ -33,6 +36,8 @@ from reports.common import (
     sprint_end,
     sprint_label,
     summary_line,
+    trend_label,
+    trend_series,
     worst_key,
     zone_name,
 )
@@ -139,21 +144,33 @@ def render_html(report: SprintReport, tz: tzinfo | None = None) -> str:
 
 
 def render_trend_html(points: Sequence[TrendPoint]) -> str:
-    rows = [
+    """A chart and a table per series (source and board, or Linear team)."""
+    series = [
         {
-            "p": p,
-            "editors": editors_text(p),
-            "hours": hours_text(p.median_hours_to_discussion),
-            "fraction": fraction_text(p.median_sprint_fraction),
+            "label": group.label,
+            "chart": layout_trend(group.points),
+            "average": average_line(group),
+            "rows": [
+                {
+                    "p": p,
+                    "label": trend_label(p),
+                    "partial": is_partial(p),
+                    "editors": editors_text(p),
+                    "hours": hours_text(p.median_hours_to_discussion),
+                    "fraction": fraction_text(p.median_sprint_fraction),
+                }
+                for p in group.points
+            ],
         }
-        for p in points
+        for group in trend_series(points)
     ]
     return (
         environment()
         .get_template("trend.html.j2")
         .render(
-            rows=rows,
-            chart=layout_trend(points),
+            series=series,
+            count=len(points),
+            share_note=SHARE_NOTE,
             source=", ".join(sorted({p.sprint.source for p in points})),
         )
     )

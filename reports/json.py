@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from reports.common import person_id, person_name
+from reports.common import is_partial, person_id, person_name, trend_series
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import (
@@ -29,6 +29,11 @@ from tracker.findings import (
 )
 
 JsonObject = dict[str, object]
+
+
+# The version of the JSON beyond DESIGN §5's keys (documented in the README); it grows
+# when a key is added and would change only if one changed meaning (never for §5's).
+SCHEMA_VERSION = 1
 
 
 def sprint_json(sprint: Sprint) -> JsonObject:
@@ -122,6 +127,7 @@ def issue_json(found: IssueFinding) -> JsonObject:
 def report_json(report: SprintReport) -> JsonObject:
     """The report as plain JSON-ready values (for callers that embed it)."""
     return {
+        "schema_version": SCHEMA_VERSION,
         "sprint": sprint_json(report.sprint),
         "summary": asdict(report.summary),
         "changes": [change_json(c) for c in report.changes],
@@ -135,9 +141,24 @@ def render_json(report: SprintReport) -> str:
 
 
 def trend_json(points: Sequence[TrendPoint]) -> JsonObject:
+    series = {id(p): s.label for s in trend_series(points) for p in s.points}
     return {
+        "schema_version": SCHEMA_VERSION,
+        "share_flagged_of": "all AC changes after the start, cosmetic included",
+        "series": [
+            {
+                "series": s.label,
+                "share_flagged_complete": None
+                if (share := s.share_flagged()) is None
+                else round(share, 4),
+                "complete_sprints": len(s.complete),
+            }
+            for s in trend_series(points)
+        ],
         "sprints": [
             {
+                "series": series[id(p)],
+                "partial": is_partial(p),
                 "sprint": sprint_json(p.sprint),
                 "summary": asdict(p.summary),
                 "share_flagged": round(p.share_flagged, 4),
@@ -148,7 +169,7 @@ def trend_json(points: Sequence[TrendPoint]) -> JsonObject:
                 ],
             }
             for p in points
-        ]
+        ],
     }
 
 

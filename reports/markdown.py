@@ -9,13 +9,17 @@ table breaks; only http(s) URLs become links.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import tzinfo
 from urllib.parse import quote
 
 from reports.common import (
+    SHARE_NOTE,
     VERDICT_GLYPH,
+    average_line,
     days_into_sprint,
     diff_counts,
+    hours_text,
     http_url,
     local_time,
     natural_key,
@@ -23,10 +27,19 @@ from reports.common import (
     shorten,
     summary_line,
     title_line,
+    trend_label,
+    trend_series,
     worst_first,
     zone_name,
 )
-from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, SprintReport, Verdict
+from tracker.findings import (
+    ChangeFinding,
+    CriteriaDiff,
+    IssueFinding,
+    SprintReport,
+    TrendPoint,
+    Verdict,
+)
 
 # Characters that start emphasis, code, links, raw HTML, strikethrough or table cells.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
@@ -153,3 +166,28 @@ def render_markdown(
     report: SprintReport, *, summary_only: bool = False, tz: tzinfo | None = None
 ) -> str:
     return _summary(report, tz) if summary_only else _full(report, tz)
+
+
+def render_trend_markdown(points: Sequence[TrendPoint]) -> str:
+    """A section per series: its table, then its average over complete sprints."""
+    if not points:
+        return "No sprints to compare yet.\n"
+    lines = ["## AC change trend", ""]
+    for series in trend_series(points):
+        lines += [
+            f"### {escape(series.label)}",
+            "",
+            "| Sprint | Start | Issues | With AC changes | Changes | Flagged | Share flagged "
+            "| Median time to discussion |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p in series.points:
+            s = p.summary
+            lines.append(
+                f"| {escape(trend_label(p))} | {local_time(p.sprint.started_at)[:10]} "
+                f"| {s.issues} | {s.issues_with_ac_changes} | {s.changes} | {s.flagged} "
+                f"| {p.share_flagged:.0%} | {hours_text(p.median_hours_to_discussion)} |"
+            )
+        lines += ["", escape(average_line(series)), ""]
+    lines.append(f"_{SHARE_NOTE}; an active sprint is partial and left out of the average._")
+    return "\n".join(lines) + "\n"

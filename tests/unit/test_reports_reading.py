@@ -156,3 +156,48 @@ def test_tz_shows_local_times_in_every_display_format() -> None:
     finding = next(i for i in report.issues if i.issue.key == "PAY-7")
     assert "2024-05-08 16:30 Europe/Berlin" in render_timeline(report.sprint, finding, tz=berlin)
     assert "2024-05-08T14:30:00Z" in render_report(report, "json", tz=berlin)
+
+
+# 9. the trend: one series per source, active sprints partial, the share's denominator
+
+
+def _two_sources() -> tuple[object, ...]:
+    from report_fixtures import trend_points
+
+    from tracker.domain import SprintState
+
+    jira = list(trend_points())
+    jira[-1] = replace(jira[-1], sprint=replace(jira[-1].sprint, state=SprintState.ACTIVE))
+    linear = [
+        replace(p, sprint=replace(p.sprint, source="acme-linear", board="ENG", key=f"ENG-{n}"))
+        for n, p in enumerate(trend_points()[:2], start=11)
+    ]
+    return (*jira, *linear)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_trend_draws_one_series_per_source_and_keeps_active_sprints_out_of_averages(
+    fmt: str,
+) -> None:
+    from reports import render_trend
+
+    text = render_trend(_two_sources(), fmt, width=140)  # type: ignore[arg-type]
+    assert "acme-jira" in text and "acme-linear" in text
+    assert text.index("ENG-11") > text.rindex("Payments Sprint 4")  # one series, then the next
+    assert "(active, partial)" in text
+    assert "over 3 complete sprints; 1 active sprint left out" in text
+    assert "÷ all AC changes after the start" in text
+
+
+def test_trend_csv_and_json_name_the_series_and_partial_sprints() -> None:
+    import json
+
+    from reports import render_trend
+
+    points = _two_sources()
+    data = json.loads(render_trend(points, "json"))  # type: ignore[arg-type]
+    assert data["schema_version"] >= 1 and "cosmetic included" in data["share_flagged_of"]
+    assert [s["series"] for s in data["series"]] == ["acme-jira", "acme-linear"]
+    assert [p["partial"] for p in data["sprints"]].count(True) == 1
+    header, *rows = render_trend(points, "csv").splitlines()  # type: ignore[arg-type]
+    assert header.endswith(",series,partial") and sum(r.endswith(",true") for r in rows) == 1

@@ -90,6 +90,7 @@ class TrendFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    markdown = "markdown"
     html = "html"
 
 
