@@ -69,15 +69,17 @@ def _diff_text(diff: CriteriaDiff, limit: int) -> Text:
 
 
 def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
-    """``text`` in at most about ``limit`` characters, keeping the first of ``words``
-    (the ones that changed) in view: a long criterion is cut around them, not before."""
+    """``text`` in about ``limit`` characters with the ``words`` that changed in view: up
+    to twice as long when that keeps them all, else cut around the first of them (a
+    long criterion is cut around its change, never before it)."""
     flat = " ".join(text.split())
-    if len(flat) <= limit or not words:
+    found = [(at, at + len(w)) for w in words if (at := flat.find(w)) >= 0]
+    if len(flat) <= limit or not found:
         return shorten(flat, limit)
-    at = flat.find(words[0])
-    if at < 0 or at + len(words[0]) <= limit - 1:
-        return shorten(flat, limit)
-    start = max(at - limit // 3, 0)
+    end = max(stop for _, stop in found)
+    if end < 2 * limit:
+        return shorten(flat, max(limit, end + 1))
+    start = max(min(at for at, _ in found) - limit // 3, 0)
     window = flat[start : start + limit - 2]
     tail = "…" if start + limit - 2 < len(flat) else ""
     return "…" + window.strip() + tail
