@@ -15,6 +15,7 @@ import typer
 from tracker import clock
 from tracker.cli import wiring
 from tracker.cli.output import emit, print_sync_results, sync_progress
+from tracker.cli.serve import serve as serve_command
 from tracker.config import TEMPLATE, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges
 from tracker.service import build_report, build_trend, issue_timeline, list_sprints, rules_from
@@ -238,3 +239,6 @@ def demo(
     from tracker.cli.demo import run_demo
 
     run_demo(directory)
+
+
+app.command()(serve_command)

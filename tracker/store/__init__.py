@@ -15,9 +15,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import SQLModel
 
-from tracker.domain import IssueBundle, IssueHistory, Sprint
+from tracker.domain import IssueBundle, IssueHistory, PushedEvent, Sprint
 from tracker.errors import StoreError
-from tracker.store import load, save
+from tracker.store import load, pushed, save
 from tracker.store.engine import (
     create_store_engine,
     first_line,
@@ -74,6 +74,27 @@ class Store:
             save.save_bundles(conn, source, bundles, seen_at)
             if cursor is not None:
                 save.set_cursor(conn, source, cursor, seen_at)
+
+    def save_pushed(
+        self,
+        events: Sequence[PushedEvent],
+        *,
+        delivery: tuple[str, str] | None,
+        at: datetime,
+    ) -> bool:
+        """One webhook delivery (``delivery`` is its source and id) and what it carried, in
+        one transaction; False when that delivery was stored before (nothing is stored)."""
+        with self._begin() as conn:
+            if delivery is not None and not pushed.claim_delivery(conn, *delivery, at):
+                return False
+            for event in events:
+                pushed.save_event(conn, event)
+            return True
+
+    def issue_key_of(self, source: str, issue_id: str) -> str | None:
+        """The key of the issue with the tracker's own id ``issue_id``, if stored."""
+        with self._begin() as conn:
+            return pushed.load_issue_key(conn, source, issue_id)
 
     def cursor(self, source: str) -> datetime | None:
         with self._begin() as conn:
