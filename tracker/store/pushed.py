@@ -53,9 +53,14 @@ def claim_delivery(conn: Connection, source: str, delivery_id: str, at: datetime
     """Record a delivery id; False when it was recorded before (a retry or a replay)."""
     table = table_of(DeliveryRow)
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["source", "delivery_id"])
-    result = conn.execute(stmt, {"source": source, "delivery_id": delivery_id, "received_at": at})
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: what rowcount says for a skipped row differs by driver.
+    stmt = (
+        insert(table)
+        .values(source=source, delivery_id=delivery_id, received_at=at)
+        .on_conflict_do_nothing(index_elements=["source", "delivery_id"])
+        .returning(table.c.delivery_id)
+    )
+    return conn.execute(stmt).first() is not None
 
 
 def save_event(conn: Connection, event: PushedEvent) -> None:
