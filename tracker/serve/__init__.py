@@ -65,7 +65,7 @@ def _server(store: Store, endpoints: Sequence[Endpoint], host: str, port: int) -
         access_log=False,
         log_level="warning",
         server_header=False,
-        lifespan="off",
+        lifespan="on",
     )
     return uvicorn.Server(config)
 

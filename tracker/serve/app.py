@@ -14,9 +14,10 @@ Server/DC webhook may put its secret there).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -30,6 +31,7 @@ from tracker import clock
 from tracker.domain import PushedEvent, SourceKind
 from tracker.errors import StoreError
 from tracker.serve.verify import jira_signature_ok, linear_signature_ok, replay_problem
+from tracker.serve.writer import GroupWriter
 from tracker.store import Store
 
 log = logging.getLogger("tracker.serve")
@@ -68,6 +70,15 @@ class _Refused(Exception):
 
 def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
     by_route = {(str(e.kind), e.name): e for e in endpoints}
+    writer = GroupWriter(store)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        writer.start()
+        try:
+            yield
+        finally:
+            writer.stop()
 
     async def receive(request: Request) -> Response:
         kind, name = request.path_params["kind"], request.path_params["source"]
@@ -78,7 +89,8 @@ def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
             body = await _read_body(request)
             payload = _verified_payload(endpoint, request, body)
             delivery = _delivery_id(endpoint, request, payload)
-            stored = await run_in_threadpool(_store, store, endpoint, payload, delivery)
+            events = await run_in_threadpool(_translate, store, endpoint, payload)
+            stored = await _store(writer, endpoint, events, delivery)
         except _Refused as refused:
             log.warning("%s/%s: refused (%d): %s", kind, name, refused.status, refused.reason)
             return PlainTextResponse(refused.reason + "\n", status_code=refused.status)
@@ -99,7 +111,8 @@ def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
         routes=[
             Route("/webhooks/{kind:str}/{source:str}", receive, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-        ]
+        ],
+        lifespan=lifespan,
     )
 
 
@@ -154,21 +167,25 @@ def _delivery_id(endpoint: Endpoint, request: Request, payload: Mapping[str, Any
     return identifier[:200] if identifier else None
 
 
-def _store(
-    store: Store, endpoint: Endpoint, payload: Mapping[str, Any], delivery: str | None
+def _translate(store: Store, endpoint: Endpoint, payload: Mapping[str, Any]) -> list[PushedEvent]:
+    def key_of(issue_id: str) -> str | None:
+        return store.issue_key_of(endpoint.name, issue_id)
+
+    try:
+        return endpoint.translate(payload, key_of)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _Refused(400, f"payload not understood: {_reason(exc)}") from exc
+
+
+async def _store(
+    writer: GroupWriter, endpoint: Endpoint, events: list[PushedEvent], delivery: str | None
 ) -> int | None:
     """The number of records stored, 0 for a delivery stored before, None for an event
     tracker does not keep."""
-    try:
-        events = endpoint.translate(
-            payload, lambda issue_id: store.issue_key_of(endpoint.name, issue_id)
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _Refused(400, f"payload not understood: {_reason(exc)}") from exc
     if not events:
         return None
     claim = (endpoint.name, delivery) if delivery else None
-    if not store.save_pushed(events, delivery=claim, at=clock.now()):
+    if not await writer.save(events, claim, clock.now()):
         return 0
     return sum(len(e.revisions) + len(e.comments) + len(e.links) for e in events)
 

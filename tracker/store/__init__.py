@@ -7,7 +7,7 @@ Database failures surface as ``StoreError`` with one line that says what to chec
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -25,8 +25,9 @@ from tracker.store.engine import (
     refresh_statistics,
     sync_lock,
 )
+from tracker.store.pushed import PushedDelivery
 
-__all__ = ["Store"]
+__all__ = ["PushedDelivery", "Store"]
 
 
 class Store:
@@ -75,6 +76,30 @@ class Store:
             if cursor is not None:
                 save.set_cursor(conn, source, cursor, seen_at)
 
+    @contextlib.contextmanager
+    def pushed_writer(self) -> Iterator[Callable[[Sequence[PushedDelivery]], list[bool]]]:
+        """For ``tracker serve``'s one writer thread: a function that stores a batch of
+        webhook deliveries in one transaction (one commit for many: a group commit), on
+        one connection kept for the writer's life; for each delivery, False when it was
+        stored before. Opening a SQLite connection per delivery, and the checkpoint its
+        close runs, would cost more than the delivery itself."""
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {first_line(exc)}") from exc
+
+        def write(batch: Sequence[PushedDelivery]) -> list[bool]:
+            try:
+                with conn.begin():
+                    return pushed.save_deliveries(conn, batch)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"database error: {first_line(exc)}") from exc
+
+        try:
+            yield write
+        finally:
+            conn.close()
+
     def save_pushed(
         self,
         events: Sequence[PushedEvent],
@@ -85,11 +110,7 @@ class Store:
         """One webhook delivery (``delivery`` is its source and id) and what it carried, in
         one transaction; False when that delivery was stored before (nothing is stored)."""
         with self._begin() as conn:
-            if delivery is not None and not pushed.claim_delivery(conn, *delivery, at):
-                return False
-            for event in events:
-                pushed.save_event(conn, event)
-            return True
+            return pushed.save_deliveries(conn, [pushed.PushedDelivery(events, delivery, at)])[0]
 
     def issue_key_of(self, source: str, issue_id: str) -> str | None:
         """The key of the issue with the tracker's own id ``issue_id``, if stored."""

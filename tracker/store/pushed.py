@@ -20,7 +20,9 @@ The rules that make a webhook and a poll agree, stated first:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -47,46 +49,107 @@ _DERIVED_PREFIX = "snapshot:"
 # equal the delivery's to the millisecond; a second keeps that entry after the snapshot,
 # so the snapshot reads as taken before the edit (an exact baseline), never after it.
 _BEFORE = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def claim_delivery(conn: Connection, source: str, delivery_id: str, at: datetime) -> bool:
-    """Record a delivery id; False when it was recorded before (a retry or a replay)."""
+def claim_deliveries(
+    conn: Connection, ids: Sequence[tuple[str, str]], at: datetime
+) -> set[tuple[str, str]]:
+    """Record delivery ids (source, id); the ones not recorded before (not a retry)."""
+    if not ids:
+        return set()
     table = table_of(DeliveryRow)
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    rows = [{"source": s, "delivery_id": d, "received_at": at} for s, d in dict.fromkeys(ids)]
     # RETURNING, not rowcount: what rowcount says for a skipped row differs by driver.
     stmt = (
         insert(table)
-        .values(source=source, delivery_id=delivery_id, received_at=at)
+        .values(rows)
         .on_conflict_do_nothing(index_elements=["source", "delivery_id"])
-        .returning(table.c.delivery_id)
+        .returning(table.c.source, table.c.delivery_id)
     )
-    return conn.execute(stmt).first() is not None
+    return {(str(s), str(d)) for s, d in conn.execute(stmt)}
 
 
-def save_event(conn: Connection, event: PushedEvent) -> None:
-    """Store one delivery's facts (rules 2-4 above)."""
-    if event.keeps_snapshots:
-        for revision in event.revisions:
+@dataclass(frozen=True, slots=True)
+class PushedDelivery:
+    """One delivery to store: what it carried, and its (source, id) where it has one."""
+
+    events: Sequence[PushedEvent]
+    delivery: tuple[str, str] | None
+    received_at: datetime
+
+
+def save_deliveries(conn: Connection, batch: Sequence[PushedDelivery]) -> list[bool]:
+    """Store a batch of deliveries in the caller's transaction, a statement per table for
+    the whole batch; for each delivery, False when it was stored before (then nothing of
+    it is stored; a second copy within the batch counts as stored before)."""
+    ids = [item.delivery for item in batch if item.delivery is not None]
+    fresh = claim_deliveries(conn, ids, max((i.received_at for i in batch), default=_EPOCH))
+    stored: list[bool] = []
+    events: list[PushedEvent] = []
+    for item in batch:
+        new = item.delivery is None or item.delivery in fresh
+        if item.delivery is not None:
+            fresh.discard(item.delivery)
+        if new:
+            events.extend(item.events)
+        stored.append(new)
+    save_events(conn, events)
+    return stored
+
+
+def save_events(conn: Connection, events: Sequence[PushedEvent]) -> None:
+    """Store deliveries' facts (rules 2-4 above)."""
+    exact = [r for e in events if e.keeps_snapshots for r in e.revisions]
+    derived = _issues_with_derived(conn, exact)
+    for revision in exact:
+        if (revision.source, revision.issue_key) in derived:
             _supersede_derived(conn, revision)
-    origin = WEBHOOK_ORIGIN if event.keeps_snapshots else "changelog"
     upsert(
         conn,
         RevisionRow,
-        [{**_revision_row(r), "origin": origin} for r in event.revisions],
+        [
+            {**_revision_row(r), "origin": WEBHOOK_ORIGIN if e.keeps_snapshots else "changelog"}
+            for e in events
+            for r in e.revisions
+        ],
         update=False,
     )
-    if event.keeps_snapshots:
-        upsert(conn, SnapshotRow, _snapshots(event), update=False)
-    upsert(conn, CommentRow, [_comment_row(c) for c in event.comments], update=False)
-    upsert(conn, LinkRow, [_link_row(link) for link in event.links], update=False)
+    upsert(conn, SnapshotRow, [row for r in exact for row in _snapshots(r)], update=False)
+    upsert(conn, CommentRow, [_comment_row(c) for e in events for c in e.comments], update=False)
+    upsert(conn, LinkRow, [_link_row(link) for e in events for link in e.links], update=False)
 
 
-def _snapshots(event: PushedEvent) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for r in event.revisions:
-        for at, text in ((r.at - _BEFORE, r.from_text), (r.at, r.to_text)):
-            rows.append({"source": r.source, "issue_key": r.issue_key, "seen_at": at, "text": text})
-    return rows
+def _issues_with_derived(
+    conn: Connection, revisions: Sequence[TextRevision]
+) -> set[tuple[str, str]]:
+    """The issues among ``revisions``' that have a revision derived from snapshots: only
+    those can need rule 4, so the rest cost no query of their own."""
+    table = table_of(RevisionRow)
+    found: set[tuple[str, str]] = set()
+    by_source: dict[str, set[str]] = {}
+    for r in revisions:
+        by_source.setdefault(r.source, set()).add(r.issue_key)
+    for source, keys in by_source.items():
+        rows = conn.execute(
+            select(table.c.issue_key)
+            .where(
+                table.c.source == source,
+                table.c.issue_key.in_(sorted(keys)),
+                table.c.origin == _DERIVED_ORIGIN,
+            )
+            .distinct()
+        )
+        found.update((source, str(key)) for (key,) in rows)
+    return found
+
+
+def _snapshots(r: TextRevision) -> list[dict[str, Any]]:
+    return [
+        {"source": r.source, "issue_key": r.issue_key, "seen_at": at, "text": text}
+        for at, text in ((r.at - _BEFORE, r.from_text), (r.at, r.to_text))
+    ]
 
 
 def _supersede_derived(conn: Connection, revision: TextRevision) -> None:
