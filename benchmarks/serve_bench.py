@@ -205,49 +205,82 @@ def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("tracker serve did not start")
 
 
-async def _post(
-    client: httpx.AsyncClient, url: str, delivery: Delivery, result: PhaseResult
-) -> None:
+class _Connections:
+    """A minimal HTTP/1.1 keep-alive client: the load generator must cost far less CPU than
+    the server it measures (a full client such as httpx costs more per request than the
+    receiver does, and both share the machine's cores)."""
+
+    def __init__(self, base: str) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.opened: list[asyncio.StreamWriter] = []
+
+    async def post(self, path: str, delivery: Delivery) -> int:
+        if self.idle:
+            reader, writer = self.idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self.opened.append(writer)
+        head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{k}: {v}" for k, v in delivery.headers.items()]
+        head.append(f"Content-Length: {len(delivery.body)}")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + delivery.body)
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length:
+            await reader.readexactly(length)
+        self.idle.append((reader, writer))
+        return status
+
+    async def close(self) -> None:
+        for writer in self.opened:
+            writer.close()
+
+
+async def _post(connections: _Connections, delivery: Delivery, result: PhaseResult) -> None:
     started = time.perf_counter()
-    answer = await client.post(url, content=delivery.body, headers=delivery.headers)
+    status = await connections.post("/webhooks/linear/eng", delivery)
     result.latencies_ms.append((time.perf_counter() - started) * 1000)
-    result.statuses[answer.status_code] = result.statuses.get(answer.status_code, 0) + 1
+    result.statuses[status] = result.statuses.get(status, 0) + 1
 
 
 async def _paced(
     base: str, count: int, rate: float, result: PhaseResult, source: Deliveries
 ) -> None:
-    url = f"{base}/webhooks/linear/eng"
-    # An open loop: never wait for a free connection (the wait would count as latency the
-    # receiver did not cause, or hide latency it did).
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    timeout = httpx.Timeout(30, pool=None)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
-        tasks = []
-        start = time.perf_counter()
-        for n in range(count):
-            delay = start + n / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(_post(client, url, source.next(), result)))
-        await asyncio.gather(*tasks)
-        result.wall = time.perf_counter() - start
+    """An open loop: a delivery is sent on schedule even when earlier ones are still
+    unanswered (on a new connection), so a slow answer cannot slow the sender down."""
+    connections = _Connections(base)
+    tasks = []
+    start = time.perf_counter()
+    for n in range(count):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(_post(connections, source.next(), result)))
+    await asyncio.gather(*tasks)
+    result.wall = time.perf_counter() - start
+    await connections.close()
 
 
 async def _flat_out(
     base: str, count: int, concurrency: int, result: PhaseResult, source: Deliveries
 ) -> None:
-    url = f"{base}/webhooks/linear/eng"
+    connections = _Connections(base)
     remaining = iter(range(count))
-    async with httpx.AsyncClient(timeout=30) as client:
 
-        async def sender() -> None:
-            for _ in remaining:
-                await _post(client, url, source.next(), result)
+    async def sender() -> None:
+        for _ in remaining:
+            await _post(connections, source.next(), result)
 
-        start = time.perf_counter()
-        await asyncio.gather(*(sender() for _ in range(concurrency)))
-        result.wall = time.perf_counter() - start
+    start = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(concurrency)))
+    result.wall = time.perf_counter() - start
+    await connections.close()
 
 
 def _count(db: Path, phase: str) -> tuple[int, int]:

@@ -89,7 +89,7 @@ def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
             body = await _read_body(request)
             payload = _verified_payload(endpoint, request, body)
             delivery = _delivery_id(endpoint, request, payload)
-            events = await run_in_threadpool(_translate, store, endpoint, payload)
+            events = await _translate(store, endpoint, payload)
             stored = await _store(writer, endpoint, events, delivery)
         except _Refused as refused:
             log.warning("%s/%s: refused (%d): %s", kind, name, refused.status, refused.reason)
@@ -167,12 +167,28 @@ def _delivery_id(endpoint: Endpoint, request: Request, payload: Mapping[str, Any
     return identifier[:200] if identifier else None
 
 
-def _translate(store: Store, endpoint: Endpoint, payload: Mapping[str, Any]) -> list[PushedEvent]:
+class _NeedsLookup(Exception):
+    """The translator asked for an issue's key: that is a database read."""
+
+
+async def _translate(
+    store: Store, endpoint: Endpoint, payload: Mapping[str, Any]
+) -> list[PushedEvent]:
+    """Translation is pure and quick, so it runs on the event loop; only a delivery that
+    names its issue by id alone (a Linear attachment or relation) needs a database read,
+    and that one is translated again in a worker thread, where a read may block."""
+
+    def no_lookup(issue_id: str) -> str | None:
+        raise _NeedsLookup
+
     def key_of(issue_id: str) -> str | None:
         return store.issue_key_of(endpoint.name, issue_id)
 
     try:
-        return endpoint.translate(payload, key_of)
+        try:
+            return endpoint.translate(payload, no_lookup)
+        except _NeedsLookup:
+            return await run_in_threadpool(endpoint.translate, payload, key_of)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _Refused(400, f"payload not understood: {_reason(exc)}") from exc
 

@@ -61,14 +61,14 @@ def claim_deliveries(
     table = table_of(DeliveryRow)
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     rows = [{"source": s, "delivery_id": d, "received_at": at} for s, d in dict.fromkeys(ids)]
-    # RETURNING, not rowcount: what rowcount says for a skipped row differs by driver.
+    # RETURNING, not rowcount: what rowcount says for a skipped row differs by driver. The
+    # rows go as parameters of one statement, so it is compiled once, whatever their number.
     stmt = (
         insert(table)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["source", "delivery_id"])
         .returning(table.c.source, table.c.delivery_id)
     )
-    return {(str(s), str(d)) for s, d in conn.execute(stmt)}
+    return {(str(s), str(d)) for s, d in conn.execute(stmt, rows)}
 
 
 @dataclass(frozen=True, slots=True)
