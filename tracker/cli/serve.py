@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,7 +14,9 @@ from tracker.cli import wiring
 from tracker.config import Config, JiraSourceConfig, LinearSourceConfig
 from tracker.domain import SourceKind
 from tracker.errors import ConfigError
-from tracker.serve import Endpoint, run_server
+
+if TYPE_CHECKING:  # the web stack is imported by `serve` only, not by every command
+    from tracker.serve import Endpoint
 
 
 def serve(
@@ -25,6 +27,7 @@ def serve(
 ) -> None:
     """Receive Jira and Linear webhooks, verify their signatures and store what they carry."""
     from tracker.cli.app import State
+    from tracker.serve import run_server
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     endpoints = build_endpoints(config, os.environ)
@@ -42,6 +45,8 @@ def build_endpoints(config: Config, env: Mapping[str, str]) -> list[Endpoint]:
 
 
 def _endpoint(source: JiraSourceConfig | LinearSourceConfig, env: Mapping[str, str]) -> Endpoint:
+    from tracker.serve import Endpoint
+
     secret: bytes | None = None
     if source.webhook_secret_env:
         value = env.get(source.webhook_secret_env, "").strip()

@@ -5,7 +5,7 @@ only remembers which deliveries it has already stored, so a delivery the sender 
 (Linear retries after 1 min, 1 h and 6 h) is acknowledged and not stored again.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0008
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
