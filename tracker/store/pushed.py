@@ -1,7 +1,7 @@
 """Writing what a webhook delivered (``tracker serve``), into the tables the sync writes.
 
 The rules that make a webhook and a poll agree, stated first:
-1. A delivery is stored once: its id goes into ``deliveries`` in the same transaction as
+1. A delivery is stored once: its id goes into ``webhook_deliveries`` in the same transaction as
    what it carried, so a retried delivery finds it and stores nothing.
 2. Same natural keys as the sync: a Jira changelog item is ``<history id>:<item index>``
    whether the poll or the webhook saw it first; comments and links keep their ids. What
@@ -33,11 +33,11 @@ from tracker.domain import PushedEvent, TextRevision
 from tracker.store.save import _comment_row, _link_row, _revision_row, upsert
 from tracker.store.tables import (
     CommentRow,
-    DeliveryRow,
     IssueRow,
     LinkRow,
     RevisionRow,
     SnapshotRow,
+    WebhookDeliveryRow,
     table_of,
 )
 
@@ -58,7 +58,7 @@ def claim_deliveries(
     """Record delivery ids (source, id); the ones not recorded before (not a retry)."""
     if not ids:
         return set()
-    table = table_of(DeliveryRow)
+    table = table_of(WebhookDeliveryRow)
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     rows = [{"source": s, "delivery_id": d, "received_at": at} for s, d in dict.fromkeys(ids)]
     # RETURNING, not rowcount: what rowcount says for a skipped row differs by driver. The

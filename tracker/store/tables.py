@@ -183,10 +183,10 @@ class CursorRow(SQLModel, table=True):
     updated_at: datetime | None = _time()
 
 
-class DeliveryRow(SQLModel, table=True):
+class WebhookDeliveryRow(SQLModel, table=True):
     """A webhook delivery `tracker serve` has stored: a retried delivery is stored once."""
 
-    __tablename__ = "deliveries"
+    __tablename__ = "webhook_deliveries"
     source: str = Field(primary_key=True)
     delivery_id: str = Field(primary_key=True)
     received_at: datetime = _time(nullable=False)
