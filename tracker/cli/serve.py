@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,6 +17,7 @@ from tracker.errors import ConfigError
 
 if TYPE_CHECKING:  # the web stack is imported by `serve` only, not by every command
     from tracker.serve import Endpoint
+    from tracker.store import Store
 
 
 def serve(
@@ -24,17 +25,25 @@ def serve(
         str, typer.Option("--host", help="address to listen on (loopback unless you mean it)")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8787,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="nudge flagged changes within a minute of the edit (as tracker notify --send)",
+        ),
+    ] = False,
 ) -> None:
     """Receive Jira and Linear webhooks, verify their signatures and store what they carry."""
     from tracker.cli.app import State
-    from tracker.serve import run_server
+    from tracker.serve import Nudger, run_server
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     endpoints = build_endpoints(config, os.environ)
     store = wiring.open_store(config)
     logging.getLogger("tracker.serve").setLevel(logging.INFO)
+    nudger = Nudger(_nudge_for(config, store), [e.name for e in endpoints]) if notify else None
     try:
-        run_server(store, endpoints, host, port)
+        run_server(store, endpoints, host, port, nudger=nudger)
     finally:
         store.close()
 
@@ -65,3 +74,21 @@ def _endpoint(source: JiraSourceConfig | LinearSourceConfig, env: Mapping[str, s
 
     linear = LinearWebhookTranslator(source.name)
     return Endpoint(source.name, SourceKind.LINEAR, secret, linear)
+
+
+def _nudge_for(config: Config, store: Store) -> Callable[[Sequence[str]], None]:
+    """What ``tracker notify --send`` does, for the given sources; a channel that failed
+    is logged in one line (the receiver goes on)."""
+    from tracker.cli.notify import run_notify
+
+    def nudge(sources: Sequence[str]) -> None:
+        result = run_notify(config, store, sprint=None, sources=sources, send=True)
+        log = logging.getLogger("tracker.serve")
+        for outcome in result.outcomes:
+            if outcome.state == "sent":
+                keys = ", ".join(n.issue.key for n in outcome.nudges)
+                log.info("nudged %s on %s", keys, outcome.describe)
+            elif outcome.state == "failed":
+                log.error("nudge not sent: %s", outcome.error)
+
+    return nudge

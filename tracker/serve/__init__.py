@@ -17,11 +17,13 @@ from typing import Any
 
 from tracker.errors import ConfigError, TrackerError
 from tracker.serve.app import MAX_BODY, Endpoint, Translator, build_app
+from tracker.serve.nudger import Nudger
 from tracker.store import Store
 
 __all__ = [
     "MAX_BODY",
     "Endpoint",
+    "Nudger",
     "Translator",
     "build_app",
     "check_binding",
@@ -52,14 +54,16 @@ def check_binding(host: str, endpoints: Sequence[Endpoint]) -> None:
         )
 
 
-def _server(store: Store, endpoints: Sequence[Endpoint], host: str, port: int) -> Any:
+def _server(
+    store: Store, endpoints: Sequence[Endpoint], host: str, port: int, nudger: Nudger | None
+) -> Any:
     """uvicorn's access log is off: it would print query strings, and a Server/DC webhook
     URL may carry its secret there; the app logs one line per refused delivery instead."""
     import uvicorn
 
     check_binding(host, endpoints)
     config = uvicorn.Config(
-        build_app(store, endpoints),
+        build_app(store, endpoints, nudger=nudger),
         host=host,
         port=port,
         access_log=False,
@@ -70,9 +74,16 @@ def _server(store: Store, endpoints: Sequence[Endpoint], host: str, port: int) -
     return uvicorn.Server(config)
 
 
-def run_server(store: Store, endpoints: Sequence[Endpoint], host: str, port: int) -> None:
+def run_server(
+    store: Store,
+    endpoints: Sequence[Endpoint],
+    host: str,
+    port: int,
+    *,
+    nudger: Nudger | None = None,
+) -> None:
     """Serve in the foreground until interrupted (Ctrl-C, SIGTERM)."""
-    server = _server(store, endpoints, host, port)
+    server = _server(store, endpoints, host, port, nudger)
     logging.getLogger("tracker.serve").info(
         "receiving webhooks on http://%s:%d for %s",
         host,
@@ -86,11 +97,16 @@ def run_server(store: Store, endpoints: Sequence[Endpoint], host: str, port: int
 
 @contextlib.contextmanager
 def serving(
-    store: Store, endpoints: Sequence[Endpoint], host: str = "127.0.0.1", port: int = 0
+    store: Store,
+    endpoints: Sequence[Endpoint],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    nudger: Nudger | None = None,
 ) -> Iterator[str]:
     """Serve in a background thread (port 0: a free one); yields the base URL. For tests,
     benchmarks and embedding."""
-    server = _server(store, endpoints, host, port)
+    server = _server(store, endpoints, host, port, nudger)
     thread = threading.Thread(target=server.run, name="tracker-serve", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

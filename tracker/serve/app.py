@@ -30,6 +30,7 @@ from starlette.routing import Route
 from tracker import clock
 from tracker.domain import PushedEvent, SourceKind
 from tracker.errors import StoreError
+from tracker.serve.nudger import Nudger
 from tracker.serve.verify import jira_signature_ok, linear_signature_ok, replay_problem
 from tracker.serve.writer import GroupWriter
 from tracker.store import Store
@@ -68,16 +69,23 @@ class _Refused(Exception):
         self.reason = reason
 
 
-def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
+def build_app(
+    store: Store, endpoints: Sequence[Endpoint], *, nudger: Nudger | None = None
+) -> Starlette:
+    """``nudger``: poked with the source of every stored AC edit (``serve --notify``)."""
     by_route = {(str(e.kind), e.name): e for e in endpoints}
     writer = GroupWriter(store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         writer.start()
+        if nudger is not None:
+            nudger.start()
         try:
             yield
         finally:
+            if nudger is not None:
+                nudger.stop()
             writer.stop()
 
     async def receive(request: Request) -> Response:
@@ -102,6 +110,8 @@ def build_app(store: Store, endpoints: Sequence[Endpoint]) -> Starlette:
             return PlainTextResponse("internal error: not stored\n", 500)
         if stored is None:
             return Response(status_code=204)
+        if nudger is not None and stored and any(e.revisions for e in events):
+            nudger.poke(endpoint.name)
         return JSONResponse({"stored": stored})
 
     async def healthz(request: Request) -> Response:
