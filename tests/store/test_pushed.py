@@ -77,3 +77,15 @@ def test_a_save_after_the_deriving_poll_leaves_its_revision_alone(store: Store) 
     # a save made after that poll cannot be the one it derived its revision from
     store.save_pushed([pushed("A", "B", T0 + timedelta(hours=6))], delivery=None, at=T0)
     assert ("snapshot", "A", "B") in revisions(store)
+
+
+def test_an_edit_no_delivery_brought_is_derived_not_lost(store: Store) -> None:
+    poll(store, "A", T0)
+    # the receiver was down for the save A→B; it gets B→C
+    store.save_pushed([pushed("B", "C", T0 + timedelta(hours=2))], delivery=None, at=T0)
+    assert sorted(revisions(store)) == [("snapshot", "A", "B"), ("webhook", "B", "C")]
+    poll(store, "C", T0 + timedelta(hours=5))
+    assert len(revisions(store)) == 2
+    # Linear's retry of A→B arrives after all: it takes the derived one's place
+    store.save_pushed([pushed("A", "B", T0 + timedelta(hours=1))], delivery=None, at=T0)
+    assert sorted(revisions(store)) == [("webhook", "A", "B"), ("webhook", "B", "C")]
