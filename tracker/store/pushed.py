@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -132,10 +132,13 @@ def _gaps(conn: Connection, exact: Sequence[TextRevision]) -> list[dict[str, Any
     still to come): it is derived from the two texts, as the poll would have derived it,
     so no edit goes missing; rule 4 replaces it if its delivery arrives later."""
     rows: list[dict[str, Any]] = []
+    latest = _latest_snapshots(conn, exact)
     seen: dict[tuple[str, str], tuple[datetime, str | None]] = {}
     for r in sorted(exact, key=lambda r: (r.source, r.issue_key, r.at)):
         before_at = r.at - _BEFORE
-        last = _snapshot_before(conn, r.source, r.issue_key, before_at)
+        last = latest.get((r.source, r.issue_key))
+        if last is not None and last[0] >= before_at:  # a late delivery: look further back
+            last = _snapshot_before(conn, r.source, r.issue_key, before_at)
         in_batch = seen.get((r.source, r.issue_key))
         if (
             in_batch is not None
@@ -161,6 +164,36 @@ def _gaps(conn: Connection, exact: Sequence[TextRevision]) -> list[dict[str, Any
             }
         )
     return rows
+
+
+def _latest_snapshots(
+    conn: Connection, revisions: Sequence[TextRevision]
+) -> dict[tuple[str, str], tuple[datetime, str | None]]:
+    """The newest snapshot of each issue among ``revisions``, in one query: in the usual
+    order of things a delivery is newer than all of them."""
+    table = table_of(SnapshotRow)
+    found: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+    by_source: dict[str, set[str]] = {}
+    for r in revisions:
+        by_source.setdefault(r.source, set()).add(r.issue_key)
+    for source, keys in by_source.items():
+        newest = (
+            select(table.c.issue_key, func.max(table.c.seen_at).label("seen_at"))
+            .where(table.c.source == source, table.c.issue_key.in_(sorted(keys)))
+            .group_by(table.c.issue_key)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(table.c.issue_key, table.c.seen_at, table.c.text)
+            .join(
+                newest,
+                (table.c.issue_key == newest.c.issue_key) & (table.c.seen_at == newest.c.seen_at),
+            )
+            .where(table.c.source == source)
+        )
+        for key, at, text in rows:
+            found[(source, str(key))] = (at, text)
+    return found
 
 
 def _snapshot_before(
