@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tracker import clock
-from tracker.analysis import analyse_sprint, resolve_sprint, trend_point
+from tracker.analysis import analyse_sprint, resolve_sprint, sprint_handle, trend_point
 from tracker.domain import Sprint, SprintState
 from tracker.errors import UsageError
 from tracker.findings import IssueFinding, SprintReport, TrendPoint
@@ -113,7 +113,12 @@ def issue_timeline(
             f"no issue {issue_key!r} is stored in any sprint: check the key, or run `tracker sync`"
         )
     if sprint is not None:
-        chosen = resolve_sprint(member_of, sprint, source)
+        # Resolved among all sprints, so a sprint that exists but did not hold the issue
+        # is named as such rather than "unknown".
+        chosen = resolve_sprint(store.sprints(source), sprint, source)
+        if chosen not in member_of:
+            listed = "; ".join(f"{sprint_handle(s)} ({s.name})" for s in member_of)
+            raise UsageError(f"{issue_key} was not in {chosen.name!r}; it was in: {listed}")
     else:
         candidates = [s for s in member_of if s.started_at is not None] or member_of
         chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))

@@ -59,6 +59,7 @@ def _click_exit(exc: Exception) -> int | None:
         return 130
     if "ClickException" in names:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = message.replace("Value error, ", "")  # click 8.2+ wraps enum choice errors
         ctx = getattr(exc, "ctx", None)
         hint = (
             f" (see `tracker {ctx.info_name} --help`)"
