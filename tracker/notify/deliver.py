@@ -133,7 +133,10 @@ def notify(
     for sprint in sprints:
         nudges = due(store, policy, sprint, options, now)
         for channel in channels:
+            # An issue carried over between two chosen sprints brings the same change
+            # twice: it is one delivery, handled with the first sprint.
             pending = tuple(n for n in nudges if n.key(channel.name) not in sent)
+            sent.update(n.key(channel.name) for n in pending)
             if not pending:
                 continue
             if options.digest and isinstance(channel, DigestChannel):
