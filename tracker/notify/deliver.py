@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from tracker.analysis import analyse_sprint, resolve_sprint
 from tracker.domain import IssueHistory, Person, Sprint, SprintState
@@ -42,13 +42,18 @@ class Options:
     digest: bool = False
 
 
+# due: listed by a dry run · sent: accepted and recorded · skipped: sent meanwhile, or
+# another sender holds the claim · failed: refused or unreachable, the claim released
+State = Literal["due", "sent", "skipped", "failed"]
+
+
 @dataclass(slots=True)
 class Outcome:
     """What happened to one nudge (or one digest) on one channel."""
 
     channel: str
     nudges: tuple[Nudge, ...]
-    state: str  # "due" (dry run), "sent", "skipped" (another sender has it), "failed"
+    state: State
     preview: Any = None
     describe: str = ""
     error: str = ""
