@@ -25,7 +25,7 @@ def emit(text: str, output: Path | None) -> None:
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        # newline="" keeps CSV's \r\n row endings as the csv module wrote them.
+        # newline="": the text as rendered, byte for byte (no \n → \r\n on Windows).
         with output.open("w", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as exc:
