@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli import wiring
+from tracker.cli import options, wiring
+from tracker.cli.options import ConfigOpt, QuietOpt, State, VerboseOpt
 from tracker.config import Config, JiraSourceConfig, LinearSourceConfig
 from tracker.domain import SourceKind
 from tracker.errors import ConfigError
@@ -32,9 +33,12 @@ def serve(
             help="nudge flagged changes within a minute of the edit (as tracker notify --send)",
         ),
     ] = False,
+    config_path: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Receive Jira and Linear webhooks, verify their signatures and store what they carry."""
-    from tracker.cli.app import State
+    options.apply(config_path, verbose, quiet)
     from tracker.serve import Nudger, run_server
 
     config = wiring.read_config(State.config_path, require_tokens=False)
