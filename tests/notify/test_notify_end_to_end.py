@@ -120,6 +120,11 @@ def test_jira_dry_run_send_and_a_second_send(
         assert jira.requests["POST /rest/api/3/issue/{key}/comment"] == len(keys)
     else:
         assert jira.requests["POST /rest/api/2/issue/{key}/comment"] == len(keys)
+        # Stored by user key (JIRAUSER...), mentioned by username: looked up once a person.
+        editor = jira.workspace.user(DEMO.people[0].email)
+        assert editor is not None and editor.user_key.startswith("JIRAUSER")
+        assert any(f"[~{editor.username}]" in b[0] for b in comments.values())
+        assert jira.requests["GET /rest/api/2/user"] == 3  # two editors and the lead
     # The next sync reads tracker's own comments back: they never count as discussion.
     assert run(["sync"]) == 0
     assert flagged(capsys, "42") == keys
