@@ -21,9 +21,11 @@ from tracker.notify.model import DeliveryKey
 from tracker.store import deliveries, load, save
 from tracker.store.engine import (
     create_store_engine,
+    current_revision,
     first_line,
     migrate,
     refresh_statistics,
+    require_schema,
     sync_lock,
 )
 from tracker.store.load import HistoryRead
@@ -32,10 +34,24 @@ __all__ = ["HistoryRead", "Store"]
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """``create``: make the database and bring its schema up to date (writers);
+        without it the database must exist at this tracker's schema (readers)."""
         self.url = url
-        self.engine = create_store_engine(url)
-        migrate(self.engine)
+        self.engine = create_store_engine(url, create=create)
+        try:
+            if create:
+                migrate(self.engine)
+            else:
+                require_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @property
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: no schema yet)."""
+        return current_revision(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
