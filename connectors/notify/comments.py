@@ -23,7 +23,8 @@ from tracker.config import JiraSourceConfig, LinearSourceConfig
 from tracker.domain import Person
 from tracker.errors import NotifyError
 from tracker.notify.compose import compose
-from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Sent, Span
+from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Span
+from tracker.ports import Sent
 
 # -- Jira ----------------------------------------------------------------------------------
 

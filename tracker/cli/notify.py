@@ -19,7 +19,7 @@ from tracker.config import Config, JiraSourceConfig
 from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
 from tracker.notify.deliver import NotifyResult, Options, chosen_sprints, notify
-from tracker.notify.model import Channel
+from tracker.ports import Channel
 from tracker.store import Store
 
 FORMATS = ("text", "json")
