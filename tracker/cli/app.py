@@ -33,6 +33,7 @@ from tracker.cli.output import (
     terminal_width,
     use_color,
 )
+from tracker.cli.serve import serve as serve_command
 from tracker.config import TEMPLATE, Config, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges, UsageError
 from tracker.service import build_report, build_trend, issue_timeline, list_sprints
@@ -375,3 +376,4 @@ def demo(
 from tracker.cli.notify import notify_command  # noqa: E402 - registered beside the others
 
 app.command(name="notify")(notify_command)
+app.command()(serve_command)
