@@ -240,3 +240,19 @@ def test_accent_only_fixes_are_cosmetic_however_many(before: str, after: str) ->
 )
 def test_number_unit_negation_and_modal_changes_are_never_typos(before: str, after: str) -> None:
     assert compare_ac(before, after, whole_field=True).kind is ChangeKind.SUBSTANTIVE
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["{code:language=gherkin|title=Checkout}", "{code:title=Checkout}", "{code:borderStyle=solid}"],
+)
+def test_wiki_code_macro_parameters_name_the_language_or_leave_it_to_the_content(
+    opening: str,
+) -> None:
+    text = "h3. Acceptance Criteria\n" + opening + "\n" + FEATURE + "{code}\n"
+    assert len(extract_criteria(text, whole_field=False)) == 2
+
+
+def test_a_fence_labelled_with_another_language_holds_no_scenarios() -> None:
+    text = "## AC\n```python title=x\nScenario: not gherkin\nprint(1)\n```\n"
+    assert len(extract_criteria(text, whole_field=False)) == 1
