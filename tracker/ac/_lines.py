@@ -147,8 +147,8 @@ def _is_gherkin(info: str | None, raws: list[str], start: int, fence: str) -> bo
         return True
     if language not in ("", "none", "text", "plain", "plaintext"):
         return False
-    for raw in raws[start:]:
-        stripped = raw.strip()
+    for n in range(start, len(raws)):  # each block is looked through once
+        stripped = raws[n].strip()
         if stripped.startswith(fence):
             return False
         if _GHERKIN_SCENARIO.match(stripped):
