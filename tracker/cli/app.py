@@ -36,7 +36,7 @@ from tracker.cli.output import (
 from tracker.cli.serve import serve as serve_command
 from tracker.config import TEMPLATE, Config, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges, UsageError
-from tracker.service import build_report, build_trend, issue_timeline, list_sprints
+from tracker.service import build_report, build_trend, issue_timeline
 from tracker.store import Store
 from tracker.sync import sync_all
 
@@ -205,7 +205,7 @@ def sprints(
     options.apply(config, verbose, quiet)
     store = _reader(_config(), source)
     try:
-        found = list_sprints(store, source)
+        found = store.sprints(source)
     finally:
         store.close()
     from reports.common import printable
