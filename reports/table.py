@@ -7,6 +7,7 @@ text carries no ANSI codes at all.
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 
 from rich import box
@@ -73,15 +74,15 @@ def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
     to twice as long when that keeps them all, else cut around the first of them (a
     long criterion is cut around its change, never before it)."""
     flat = " ".join(text.split())
-    found = [(at, at + len(w)) for w in words if (at := flat.find(w)) >= 0]
+    found = [m.span() for w in words if (m := re.search(rf"(?<!\w){re.escape(w)}(?!\w)", flat))]
     if len(flat) <= limit or not found:
         return shorten(flat, limit)
     end = max(stop for _, stop in found)
     if end < 2 * limit:
         return shorten(flat, max(limit, end + 1))
     start = max(min(at for at, _ in found) - limit // 3, 0)
-    window = flat[start : start + limit - 2]
-    tail = "…" if start + limit - 2 < len(flat) else ""
+    window = flat[start : start + 2 * limit - 2]
+    tail = "…" if start + 2 * limit - 2 < len(flat) else ""
     return "…" + window.strip() + tail
 
 

@@ -59,6 +59,7 @@ class JiraSourceConfig(_Strict):
     timeout: float = 30.0
     max_retries: int = 4
     concurrency: int = 4
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
 
     _url = field_validator("url", mode="before")(_http_url)
@@ -72,6 +73,7 @@ class LinearSourceConfig(_Strict):
     teams: list[str] = Field(min_length=1)
     timeout: float = 30.0
     max_retries: int = 4
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
 
     _url = field_validator("url", mode="before")(_http_url)
@@ -85,7 +87,7 @@ _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, t
 
 
 class NotifyConfig(_Strict):
-    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    """``[notify]``: where nudges go. The webhook URL is a secret, so the
     file names the environment variable that holds it."""
 
     slack_webhook_env: str | None = None
