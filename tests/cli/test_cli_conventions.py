@@ -319,3 +319,16 @@ def test_sprints_strips_escape_sequences(
     assert run(["sprints"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "[2J" in out
+
+
+def test_every_command_takes_the_shared_options_after_it() -> None:
+    import typer.main
+
+    from tracker.cli import app
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        opts = {opt for param in command.params for opt in param.opts}
+        assert {"-q", "--quiet", "-v", "--verbose"} <= opts, name
+        assert name == "demo" or "--config" in opts, name
+        assert run([name, "-h"]) == 0, name
