@@ -16,12 +16,16 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.common import (
+    DEFINED_NOTE,
+    ESTIMATE_NOTE,
     VERDICT_GLYPH,
+    coverage_note,
     days_into_sprint,
     diff_counts,
     editors_text,
     hours_into_sprint,
     http_url,
+    kind_notes,
     natural_key,
     person_name,
     sprint_end,
@@ -30,7 +34,7 @@ from reports.common import (
 )
 from reports.highlight import changed_words, mark_words
 from reports.svg import layout_timeline, layout_trend
-from reports.table import summary_line
+from reports.table import empty_text, notes_lines, summary_line
 from reports.trend import fraction_text, hours_text
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, IssueFinding, Modified, SprintReport, TrendPoint
@@ -59,6 +63,7 @@ def change_view(report: SprintReport, index: int, change: ChangeFinding) -> dict
         "share": None if hours is None or not span else min(max(hours / span, 0.0), 1.0),
         "counts": diff_counts(change.diff),
         "modified": [modified_view(m) for m in change.diff.modified],
+        "notes": kind_notes(change),
     }
 
 
@@ -106,6 +111,8 @@ def environment() -> Environment:
     env.filters["http_url"] = http_url
     env.filters["iso"] = iso
     env.globals["glyphs"] = {str(k): v for k, v in VERDICT_GLYPH.items()}
+    env.globals["defined_note"] = DEFINED_NOTE
+    env.globals["estimate_note"] = ESTIMATE_NOTE
     return env
 
 
@@ -121,6 +128,8 @@ def render_html(report: SprintReport) -> str:
             start=iso(report.sprint.started_at),
             end=iso(sprint_end(report)),
             summary=summary_line(report),
+            notes=[n for n in (coverage_note(report), *notes_lines(report)) if n],
+            empty=empty_text(report),
             timeline=layout_timeline(report),
             worst=[views[index] for index, _ in ranked],
             issues=_issue_views(report, views),

@@ -15,14 +15,19 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.common import (
+    DEFINED_NOTE,
     VERDICT_GLYPH,
+    baseline_note,
+    coverage_note,
     days_into_sprint,
     diff_counts,
+    kind_notes,
     person_name,
     plural,
     shorten,
     sprint_end,
     sprint_label,
+    without_ac_at_start,
     worst_first,
 )
 from tracker.clock import iso
@@ -32,6 +37,7 @@ VERDICT_STYLE = {
     Verdict.FLAGGED: "bold red",
     Verdict.DISCUSSED: "green",
     Verdict.COSMETIC: "dim",
+    Verdict.UNKNOWN: "bold yellow",
 }
 # Criteria shown per change before "… n more": the table is an overview, not the diff.
 MAX_DIFF_LINES = 3
@@ -72,11 +78,41 @@ def title_line(report: SprintReport) -> str:
 def summary_line(report: SprintReport) -> str:
     """What happened to the sprint's criteria, in one line."""
     s = report.summary
-    return (
+    line = (
         f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
         f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
         f"{s.cosmetic} cosmetic"
     )
+    if s.unknown:
+        line += f", {s.unknown} unknown"
+    if s.defined_after_start:
+        line += f" · {s.defined_after_start} {DEFINED_NOTE}"
+    if s.issues_without_ac:
+        line += f" · {plural(s.issues_without_ac, 'issue')} without AC"
+    if s.points_added_after_start:
+        line += f" · {s.points_added_after_start:g} points added after start"
+    return line
+
+
+def notes_lines(report: SprintReport) -> list[str]:
+    """The caveats and lists every summary carries below its counts."""
+    lines = [note for note in (baseline_note(report),) if note]
+    late = without_ac_at_start(report)
+    if late:
+        lines.append(f"{DEFINED_NOTE} (no AC when committed): {', '.join(late)}")
+    return lines
+
+
+def empty_text(report: SprintReport) -> str:
+    """What a report with no changes says: never "no changes" when it could not see."""
+    if report.not_started:
+        return "This sprint has not started yet: there is nothing to compare against."
+    if report.summary.issues_baseline_approximate:
+        return (
+            "No acceptance-criteria change was seen after the sprint started, but some "
+            "baselines are approximate (see below)."
+        )
+    return "No acceptance criteria changed after the sprint started."
 
 
 def _diff_text(diff: CriteriaDiff, limit: int) -> Text:
@@ -99,6 +135,17 @@ def _diff_text(diff: CriteriaDiff, limit: int) -> Text:
     return text
 
 
+def _what(change: ChangeFinding, limit: int) -> Text:
+    if change.verdict is Verdict.UNKNOWN:
+        text = Text("text before the edit never seen\n", style="yellow")
+    else:
+        text = _diff_text(change.diff, limit)
+    notes = kind_notes(change)
+    if notes:
+        text.append(shorten(" · ".join(notes), limit) + "\n", style="cyan")
+    return text
+
+
 def _row(
     report: SprintReport, change: ChangeFinding, change_width: int, compact: bool
 ) -> list[Text]:
@@ -114,7 +161,7 @@ def _row(
     if days is not None:
         when.append(f"\nday {days:.1f}", style="dim")
     when.append("\n" + shorten(person_name(change.changed_by) or "unknown", 14))
-    what = _diff_text(change.diff, change_width * 2)
+    what = _what(change, change_width * 2)
     what.append(shorten(change.reason, change_width * 3), style="italic dim")
     for phrase in change.phrases[:1]:  # one is enough to prompt the conversation
         what.append(
@@ -148,7 +195,11 @@ def render_table(report: SprintReport, *, width: int = 100, color: bool = False)
     header = Text(shorten(title_line(report), width), style="bold")
     footer = Text(shorten(summary_line(report), width))
     if not report.changes:
-        body: RenderableType = Text("No acceptance criteria changed after the sprint started.")
+        body: RenderableType = Text(empty_text(report))
     else:
         body = build_table(report, width)
-    return render_to_text([header, body, footer], width=width, color=color)
+    coverage = coverage_note(report)
+    if coverage:
+        header.append("\n" + coverage, style="yellow")
+    notes = [Text(line, style="yellow") for line in notes_lines(report)]
+    return render_to_text([header, body, *notes, footer], width=width, color=color)

@@ -11,12 +11,18 @@ import io
 from rich.console import Console
 from rich.markup import escape
 
+from reports.common import DEFINED_NOTE, kind_notes
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, Verdict
 
-_STYLE = {Verdict.FLAGGED: "bold red", Verdict.DISCUSSED: "green", Verdict.COSMETIC: "dim"}
-_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "·"}
+_STYLE = {
+    Verdict.FLAGGED: "bold red",
+    Verdict.DISCUSSED: "green",
+    Verdict.COSMETIC: "dim",
+    Verdict.UNKNOWN: "bold yellow",
+}
+_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "·", Verdict.UNKNOWN: "?"}
 
 
 def render_timeline(
@@ -44,6 +50,8 @@ def render_timeline(
         notes.append("removed before the sprint ended")
     if finding.baseline_approximate:
         notes.append("baseline approximate: first seen after the start")
+    if finding.without_ac_at_start:
+        notes.append(f"{DEFINED_NOTE}: no AC when committed")
     if notes:
         console.print("note: " + "; ".join(notes))
     console.print()
@@ -79,12 +87,19 @@ def _change(console: Console, number: int, change: ChangeFinding) -> None:
         f"[{style}]{_GLYPH[change.verdict]} {change.verdict.value}[/]"
     )
     console.print(f"  why: {escape(change.reason)}")
+    kinds = kind_notes(change)
+    if kinds:
+        console.print(f"  [cyan]{escape(' · '.join(kinds))}[/]")
+    if change.verdict is Verdict.UNKNOWN:
+        console.print("  [yellow]the text before this edit was never seen[/]")
     _diff(console, change.diff)
     for evidence in change.evidence:
         console.print(
-            f"  evidence: {evidence.kind.value} by {escape(evidence.by)} at {iso(evidence.at)}: {escape(evidence.text[:80])}"
+            f"  evidence: {evidence.kind.value} by {escape(evidence.by)}"
+            f"{' (the editor)' if evidence.by_editor else ''} at {iso(evidence.at)}: "
+            f"{escape(evidence.text[:80])}"
         )
-    if change.verdict is Verdict.FLAGGED:
+    if change.verdict in (Verdict.FLAGGED, Verdict.UNKNOWN):
         for item in change.considered:
             console.print(
                 f"  looked at: {item.evidence.kind.value} by {escape(item.evidence.by)}: {escape(item.why_not)}"

@@ -66,6 +66,7 @@ class PolicyConfig(_Strict):
     link_patterns: list[str] = ["impact", "spike", "design", "rfc", "adr"]
     markers: list[str] = ["#impact", "engineering impact"]
     burst: timedelta = timedelta(minutes=10)
+    grace: timedelta = timedelta(0)
     ac_headings: list[str] = [
         "acceptance criteria",
         "acceptance criterion",
@@ -73,7 +74,7 @@ class PolicyConfig(_Strict):
         "definition of done",
     ]
 
-    @field_validator("window_before", "window_after", "burst", mode="before")
+    @field_validator("window_before", "window_after", "burst", "grace", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -224,4 +225,5 @@ window_after = "2d"                      # ... and after it
 link_patterns = ["impact", "spike", "design", "rfc", "adr"]  # a linked issue counts when its title, type or a label matches
 markers = ["#impact", "engineering impact"]  # a comment containing one counts, whoever wrote it
 burst = "10m"                            # saves by one person within this time are one change
+grace = "0h"                             # AC edits this soon after the start belong to planning
 """

@@ -27,6 +27,7 @@ def rules_from(policy: PolicyConfig) -> Rules:
             link_patterns=tuple(policy.link_patterns),
             markers=tuple(policy.markers),
             burst=policy.burst,
+            grace=policy.grace,
         ),
         headings=tuple(h.lower() for h in policy.ac_headings),
     )
