@@ -339,7 +339,7 @@ def _editor_only_reason(counted: list[Evidence], change: ChangeContext, more: st
     if nearest.kind is EvidenceKind.MARKER:
         did = f"the editor wrote an impact-marker comment {when}"
     else:
-        did = f"the editor linked {_LABELS[nearest.kind]} {nearest.text!r} {when}"
+        did = f"the editor linked {nearest.text!r} ({_LABELS[nearest.kind]}) {when}"
     return f"discussed: {did}{more}; no engineer took part"
 
 

@@ -209,7 +209,7 @@ def test_editor_only_evidence_reads_weaker() -> None:
     assert change.verdict is Verdict.DISCUSSED
     assert change.evidence[0].by_editor
     assert change.reason == (
-        "discussed: the editor linked remote link 'Slack thread' 1h after the change; "
+        "discussed: the editor linked 'Slack thread' (remote link) 1h after the change; "
         "no engineer took part"
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.domain import (
     Comment,
+    EstimateChange,
     Issue,
     IssueHistory,
     Link,
@@ -34,6 +35,7 @@ from tracker.domain import (
 )
 from tracker.store.tables import (
     CommentRow,
+    EstimateRow,
     IssueRow,
     LinkRow,
     MembershipRow,
@@ -186,6 +188,7 @@ def load_histories(
                 sprint_ids=tuple(json.loads(row[12])),
                 comments=read["comments"].get(key, empty),
                 links=read["links"].get(key, empty),
+                estimates=read["estimates"].get(key, empty),
             )
         )
     return histories
@@ -222,11 +225,14 @@ _ISSUE_COLUMNS = _columns(
     "text_field",
     "current_text",
     "sprint_ids",
+    "estimate",
 )
 
 
 def _issue(r: Any) -> Issue:
-    return Issue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8], r[9])
+    return Issue(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8], r[9], r[13]
+    )
 
 
 # name: (table, its columns (issue key first), sort key, row → record)
@@ -243,6 +249,14 @@ _CHILD_READERS: dict[str, _Reader] = {
         _columns(TextEditRow, "issue_key", "at", "edit_id", *_AUTHOR),
         itemgetter(1, 2),
         lambda r, source, person: TextEdit(source, r[0], r[2], r[1], person(*r[3:7])),
+    ),
+    "estimates": (
+        EstimateRow,
+        _columns(EstimateRow, "issue_key", "at", "change_id", "from_value", "to_value", *_AUTHOR),
+        itemgetter(1, 2),
+        lambda r, source, person: EstimateChange(
+            source, r[0], r[2], r[1], person(*r[5:9]), r[3], r[4]
+        ),
     ),
     "memberships": (
         MembershipRow,
