@@ -193,7 +193,8 @@ def build_table(report: SprintReport, width: int) -> Table:
 
 def render_table(report: SprintReport, *, width: int = 100, color: bool = False) -> str:
     header = Text(shorten(title_line(report), width), style="bold")
-    footer = Text(shorten(summary_line(report), width))
+    # Wrapped, not cut: the counts at its end (unknown, points added) must stay visible.
+    footer = Text(summary_line(report))
     if not report.changes:
         body: RenderableType = Text(empty_text(report))
     else:

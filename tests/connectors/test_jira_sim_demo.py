@@ -87,7 +87,7 @@ def test_demo_facts_match_the_workspace(ws: JiraWorkspace) -> None:
         "defined_after_start": 1,
         "issues_without_ac": 0,
         "issues_baseline_approximate": 0,
-        "points_added_after_start": 0,
+        "points_added_after_start": 6,
     }
 
 
