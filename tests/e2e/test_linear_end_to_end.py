@@ -119,3 +119,17 @@ def test_first_sync_after_edits_marks_the_baseline_approximate(
     assert all(not c["baseline_approximate"] for c in changes if c["issue_key"] not in unknown)
     table = report_text(capsys, "ENG-12")
     assert "3 unknown" in table and "3 issues with an approximate baseline" in table
+
+
+def test_linear_estimates_sit_beside_the_changes(
+    synced: LinearSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Issue.estimate`` and ``IssueHistory.fromEstimate/toEstimate``: ENG-102 was
+    re-estimated by Alice two hours after its AC change; ENG-101 kept its 3 points."""
+    by_key = {c["issue_key"]: c for c in report(capsys, "ENG-12")["changes"]}
+    again = by_key["ENG-102"]["estimate"]
+    assert (again["at_start"], again["now"]) == (2, 5)
+    assert again["reestimated"]["by"] == "Alice Moreau"
+    assert again["reestimated"]["at"] == "2026-03-05T16:00:00Z"
+    kept = by_key["ENG-101"]["estimate"]
+    assert kept == {"at_start": 3, "now": 3, "reestimated": None}
