@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from tracker.ac.diff import ChangeKind, compare_ac
-from tracker.ac.extract import DEFAULT_HEADINGS
 from tracker.domain import IssueHistory, Person, Sprint, TextEdit, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
@@ -55,14 +54,6 @@ _FAR_PAST = datetime.min.replace(year=1900)
 
 
 @dataclass(frozen=True, slots=True)
-class Rules:
-    """What analysis needs besides the data: the policy and the AC headings."""
-
-    policy: Policy
-    headings: tuple[str, ...] = DEFAULT_HEADINGS
-
-
-@dataclass(frozen=True, slots=True)
 class _Presence:
     baseline_at: datetime
     until: datetime
@@ -71,16 +62,16 @@ class _Presence:
 
 
 def analyse_sprint(
-    sprint: Sprint, histories: Sequence[IssueHistory], rules: Rules, *, now: datetime
+    sprint: Sprint, histories: Sequence[IssueHistory], policy: Policy, *, now: datetime
 ) -> SprintReport:
     start = sprint.started_at
     end = sprint.ended_at or now
     findings: list[IssueFinding] = []
     if start is not None and start <= now:
         for history in histories:
-            presence = _presence(history, sprint.id, start, end, rules.policy.grace)
+            presence = _presence(history, sprint.id, start, end, policy.grace)
             if presence is not None:
-                findings.append(_issue_finding(history, presence, sprint, rules))
+                findings.append(_issue_finding(history, presence, sprint, policy))
     findings.sort(key=lambda f: f.issue.key)
     changes = tuple(
         sorted((c for f in findings for c in f.changes), key=lambda c: (c.changed_at, c.issue.key))
@@ -135,8 +126,8 @@ def _text_at(history: IssueHistory, at: datetime) -> str | None:
     return history.current_text
 
 
-def _version(history: IssueHistory, at: datetime, by: Person | None, rules: Rules) -> AcVersion:
-    return AcVersion(at, by, _text_at(history, at) or "", _whole(history), rules.headings)
+def _version(history: IssueHistory, at: datetime, by: Person | None, policy: Policy) -> AcVersion:
+    return AcVersion(at, by, _text_at(history, at) or "", _whole(history), policy.ac_headings)
 
 
 def _whole(history: IssueHistory) -> bool:
@@ -144,19 +135,19 @@ def _whole(history: IssueHistory) -> bool:
 
 
 def _issue_finding(
-    history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules
+    history: IssueHistory, presence: _Presence, sprint: Sprint, policy: Policy
 ) -> IssueFinding:
-    baseline = _version(history, presence.baseline_at, None, rules)
-    current = _version(history, presence.until, None, rules)
+    baseline = _version(history, presence.baseline_at, None, policy)
+    current = _version(history, presence.until, None, policy)
     approximate = _baseline_approximate(history, presence.baseline_at)
     candidates = [r for r in history.revisions if presence.baseline_at < r.at <= presence.until]
-    changes = _unseen_changes(history, presence, sprint, rules) if approximate else []
-    for burst in group_bursts(candidates, rules.policy.burst):
-        change = _judge_burst(history, burst, presence, sprint, rules, approximate)
+    changes = _unseen_changes(history, presence, sprint, policy) if approximate else []
+    for burst in group_bursts(candidates, policy.burst):
+        change = _judge_burst(history, burst, presence, sprint, policy, approximate)
         if change is not None:
             changes.append(change)
     net = compare_ac(
-        baseline.text, current.text, whole_field=_whole(history), headings=rules.headings
+        baseline.text, current.text, whole_field=_whole(history), headings=policy.ac_headings
     )
     return IssueFinding(
         issue=history.issue,
@@ -188,7 +179,7 @@ def _estimate(
 
 
 def _unseen_changes(
-    history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules
+    history: IssueHistory, presence: _Presence, sprint: Sprint, policy: Policy
 ) -> list[ChangeFinding]:
     """The edits the API recorded between the baseline moment and the first time the
     tracker saw the text: each burst is an ``unknown`` change."""
@@ -196,12 +187,12 @@ def _unseen_changes(
     edits = [e for e in history.text_edits if presence.baseline_at < e.at <= first_seen]
     found = []
     whole = _whole(history)
-    for burst in group_bursts(edits, rules.policy.burst):
+    for burst in group_bursts(edits, policy.burst):
         first, last = burst[0], burst[-1]
         context = ChangeContext(
             history.issue.key, first.at, last.at, last.author, ChangeKind.SUBSTANTIVE
         )
-        judgement = judge_unseen(context, history.comments, history.links, rules.policy, first_seen)
+        judgement = judge_unseen(context, history.comments, history.links, policy, first_seen)
         found.append(
             ChangeFinding(
                 issue=history.issue,
@@ -210,17 +201,15 @@ def _unseen_changes(
                 verdict=judgement.verdict,
                 reason=judgement.reason,
                 diff=CriteriaDiff(),
-                before=AcVersion(first.at, None, "", whole, rules.headings),
-                after=AcVersion(last.at, last.author, "", whole, rules.headings),
+                before=AcVersion(first.at, None, "", whole, policy.ac_headings),
+                after=AcVersion(last.at, last.author, "", whole, policy.ac_headings),
                 added_after_start=presence.added_after_start,
                 baseline_approximate=True,
                 saves=len(burst),
                 considered=judgement.considered,
-                phrases=find_phrases(context, history.comments, rules.policy),
+                phrases=find_phrases(context, history.comments, policy),
                 hours_into_sprint=_hours(sprint, last.at),
-                estimate=_estimate(
-                    history, presence, (first.at, last.at), rules.policy.window_after
-                ),
+                estimate=_estimate(history, presence, (first.at, last.at), policy.window_after),
             )
         )
     return found
@@ -261,17 +250,13 @@ def group_bursts(revisions: Sequence[_S], burst: timedelta) -> list[list[_S]]:
     for revision in sorted(revisions, key=lambda r: (r.at, r.id)):
         if groups:
             last = groups[-1][-1]
-            if _same_person(last.author, revision.author) and revision.at - last.at <= burst:
+            author = last.author
+            same = author.same_as(revision.author) if author else revision.author is None
+            if same and revision.at - last.at <= burst:
                 groups[-1].append(revision)
                 continue
         groups.append([revision])
     return groups
-
-
-def _same_person(a: Person | None, b: Person | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.id == b.id
 
 
 def _judge_burst(
@@ -279,20 +264,20 @@ def _judge_burst(
     burst: list[TextRevision],
     presence: _Presence,
     sprint: Sprint,
-    rules: Rules,
+    policy: Policy,
     approximate: bool,
 ) -> ChangeFinding | None:
     first, last = burst[0], burst[-1]
     whole = _whole(history)
     comparison = compare_ac(
-        first.from_text, last.to_text, whole_field=whole, headings=rules.headings
+        first.from_text, last.to_text, whole_field=whole, headings=policy.ac_headings
     )
     if comparison.kind is ChangeKind.NONE:
         return None
     context = ChangeContext(history.issue.key, first.at, last.at, last.author, comparison.kind)
-    judgement = judge_change(context, history.comments, history.links, rules.policy)
-    before = AcVersion(first.at, None, first.from_text or "", whole, rules.headings)
-    after = AcVersion(last.at, last.author, last.to_text or "", whole, rules.headings)
+    judgement = judge_change(context, history.comments, history.links, policy)
+    before = AcVersion(first.at, None, first.from_text or "", whole, policy.ac_headings)
+    after = AcVersion(last.at, last.author, last.to_text or "", whole, policy.ac_headings)
     diff = comparison.diff
     defined = False
     if comparison.kind is ChangeKind.SUBSTANTIVE and not has_criteria(before.criteria):
@@ -315,11 +300,11 @@ def _judge_burst(
         saves=len(burst),
         evidence=judgement.evidence,
         considered=judgement.considered,
-        phrases=find_phrases(context, history.comments, rules.policy),
+        phrases=find_phrases(context, history.comments, policy),
         hours_into_sprint=_hours(sprint, last.at),
         defined_after_start=defined,
         scope=None if cosmetic else scope_of(diff),
-        estimate=_estimate(history, presence, (first.at, last.at), rules.policy.window_after),
+        estimate=_estimate(history, presence, (first.at, last.at), policy.window_after),
     )
 
 

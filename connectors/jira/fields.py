@@ -14,6 +14,7 @@ Server/DC, where it is a plain ``float`` custom field). None when a site has nei
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -49,6 +50,12 @@ class ResolvedFields:
     text: FieldRef  # the AC custom field, or the description
     sprint: FieldRef
     estimate: FieldRef | None = None  # story points, where the site has them
+
+    def judged_ids(self) -> list[str]:
+        """The ids of every resolved field (a verdict depends on their history only),
+        for ``changelog/bulkfetch``'s ``fieldIds``."""
+        refs = (getattr(self, f.name) for f in dataclasses.fields(self))
+        return list(dict.fromkeys(r.id for r in refs if isinstance(r, FieldRef)))
 
 
 def resolve_fields(raw_fields: Iterable[Mapping[str, Any]], ac_field: str) -> ResolvedFields:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tracker.analysis import Rules, analyse_sprint, trend_point
+from tracker.analysis import analyse_sprint, trend_point
 from tracker.domain import (
     Comment,
     EstimateChange,
@@ -34,7 +34,7 @@ SPRINT = Sprint("acme", "42", "Payments Sprint 42", SprintState.CLOSED, START, E
 CYCLE = Sprint("lin", "c-12", "Cycle 12", SprintState.CLOSED, START, END, key="ENG-12")
 PRIYA = Person("acc-priya", "Priya Nair", "priya@acme.com")
 BOB = Person("acc-bob", "Bob Chen", "bob@acme.com")
-RULES = Rules(Policy(engineers=("bob@acme.com",)))
+RULES = Policy(engineers=("bob@acme.com",))
 
 V1 = "* Card payments settle within 2s\n* Refunds are idempotent"
 V2 = V1 + "\n* Payouts support SEPA"
@@ -110,9 +110,7 @@ def test_grace_turns_day_one_edits_into_planning() -> None:
     h = history(rev(1, at(3), V1, V2), rev(2, at(30), V2, V3))
     without = analyse_sprint(SPRINT, [h], RULES, now=NOW)
     assert [c.changed_at for c in without.changes] == [at(3), at(30)]
-    graced = analyse_sprint(
-        SPRINT, [h], replace(RULES, policy=replace(RULES.policy, grace=timedelta(hours=8))), now=NOW
-    )
+    graced = analyse_sprint(SPRINT, [h], replace(RULES, grace=timedelta(hours=8)), now=NOW)
     [change] = graced.changes
     assert change.changed_at == at(30)
     assert graced.issues[0].baseline.text == V2
