@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from tracker.ac.diff import ChangeKind, compare_ac
+from tracker.ac.diff import TOO_LARGE_REASON, ChangeKind, compare_ac
 from tracker.domain import IssueHistory, Person, Sprint, TextEdit, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
@@ -280,7 +280,8 @@ def _judge_burst(
     after = AcVersion(last.at, last.author, last.to_text or "", whole, policy.ac_headings)
     diff = comparison.diff
     defined = False
-    if comparison.kind is ChangeKind.SUBSTANTIVE and not has_criteria(before.criteria):
+    substantive = comparison.kind is ChangeKind.SUBSTANTIVE and not comparison.too_large
+    if substantive and not has_criteria(before.criteria):
         # A placeholder is no criterion: the change wrote the spec, it replaced nothing.
         defined = has_criteria(after.criteria)
         if defined:
@@ -291,7 +292,10 @@ def _judge_burst(
         changed_at=last.at,
         changed_by=last.author,
         verdict=judgement.verdict,
-        reason=judgement.reason,
+        # not diffed, but still judged on its evidence, so one field cannot stop a report
+        reason=f"{TOO_LARGE_REASON}; {judgement.reason}"
+        if comparison.too_large
+        else judgement.reason,
         diff=diff,
         before=before,
         after=after,
