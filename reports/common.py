@@ -1,22 +1,32 @@
-"""Small helpers every report format shares: names, links, ordering, the sprint's span.
+"""The vocabulary every report format shares: verdict glyphs, words and styles, names,
+links, ordering, the sprint's span and the one-line title and summary.
 
-Nothing here formats a whole report; each helper turns one finding detail into the plain
-value that all formats agree on, so the table, CSV, Markdown and HTML never disagree
-about who made a change, which URL is safe to link or how far into the sprint it landed.
+Each concept is declared here once, so the table, ``show``, CSV, Markdown, HTML and the
+trend never disagree about how a verdict looks, who made a change, which URL is safe to
+link or how far into the sprint it landed. No format imports helpers from another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from tracker.clock import iso
+from tracker import clock
 from tracker.domain import Person, Sprint
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, TrendPoint, Verdict
+from tracker.findings import (
+    ChangeFinding,
+    CriteriaDiff,
+    IssueFinding,
+    SprintReport,
+    TrendPoint,
+    Verdict,
+)
 
-# Worst first: the order the table and the summaries list changes in. An unknown change
-# sits just after the flagged ones: nobody can say it was discussed.
+# Worst first: the order the table and the summaries list changes in.
+# An unknown change sits just after the flagged ones: nobody can say it was discussed.
 VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.UNKNOWN: 1, Verdict.DISCUSSED: 2, Verdict.COSMETIC: 3}
 # A glyph per verdict, so no report relies on colour alone.
 VERDICT_GLYPH = {
@@ -24,6 +34,13 @@ VERDICT_GLYPH = {
     Verdict.DISCUSSED: "✓",
     Verdict.COSMETIC: "~",
     Verdict.UNKNOWN: "?",
+}
+# The terminal's colour per verdict (rich style names; HTML has its own CSS classes).
+VERDICT_STYLE = {
+    Verdict.FLAGGED: "bold red",
+    Verdict.DISCUSSED: "green",
+    Verdict.COSMETIC: "dim",
+    Verdict.UNKNOWN: "bold yellow",
 }
 
 # The plain sentences every format uses for the kinds of change (DESIGN §4).
@@ -34,8 +51,53 @@ ESTIMATE_NOTE = "scope grew, no re-estimate"
 JOIN = "; "
 
 _NATURAL = re.compile(r"(\d+)")
+# Control characters (C0 but tab and newline, DEL, C1): an ESC or CSI in an issue title
+# would otherwise drive the reader's terminal (clear it, hide text, retitle the window).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+T = TypeVar("T")
 # Control characters browsers silently drop inside a URL ("java\tscript:" still runs).
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def printable(value: T) -> T:
+    """``value`` with every control character removed from every text inside it: a
+    string, or a tree of frozen dataclasses, tuples, lists and dicts (a report, a trend,
+    a finding). What is already clean is returned as is, not copied."""
+    return _scrub(value, {})
+
+
+def _scrub(value: T, seen: dict[int, object]) -> T:
+    if isinstance(value, str) and type(value) is str:
+        text = value
+        if _CONTROL.search(text) is None:
+            return value
+        return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))  # type: ignore[return-value]
+    if isinstance(value, str | int | float | bool | datetime) or value is None:
+        return value  # numbers, dates and enums (whose values are ours)
+    key = id(value)
+    if key in seen:
+        return seen[key]  # type: ignore[return-value]
+    result: object = value
+    if isinstance(value, tuple | list):
+        items = [_scrub(v, seen) for v in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            result = type(value)(items)
+    elif isinstance(value, dict):
+        pairs = {_scrub(k, seen): _scrub(v, seen) for k, v in value.items()}
+        if any(pairs.get(k) is not v for k, v in value.items()):
+            result = pairs
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for field in dataclasses.fields(value):
+            if field.init:
+                old = getattr(value, field.name)
+                new = _scrub(old, seen)
+                if new is not old:
+                    changed[field.name] = new
+        if changed:
+            result = dataclasses.replace(value, **changed)
+    seen[key] = result
+    return result  # type: ignore[return-value]
 
 
 def person_name(person: Person | None) -> str | None:
@@ -150,6 +212,75 @@ def editors_text(point: TrendPoint) -> str:
     return JOIN.join(f"{name}: {count}" for name, count in ranked)
 
 
+def reason_text(change: ChangeFinding) -> str:
+    """The reason without the verdict word it starts with ("discussed: …"), for formats
+    that show the verdict next to it already."""
+    return change.reason.removeprefix(f"{change.verdict.value}: ")
+
+
+def flagged_count(found: IssueFinding) -> int:
+    return sum(1 for c in found.changes if c.verdict is Verdict.FLAGGED)
+
+
+def title_line(report: SprintReport) -> str:
+    """The sprint, its state and its span."""
+    start = (clock.iso(report.sprint.started_at) or "?")[:10]
+    end = (clock.iso(sprint_end(report)) or "…")[:10]
+    planned = " (planned)" if report.sprint.ended_at is None and sprint_end(report) else ""
+    return f"{sprint_label(report.sprint)} · {report.sprint.state} · {start} → {end}{planned}"
+
+
+def summary_line(report: SprintReport) -> str:
+    """What happened to the sprint's criteria, in one line."""
+    s = report.summary
+    line = (
+        f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
+        f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
+        f"{s.cosmetic} cosmetic"
+    )
+    if s.unknown:
+        line += f", {s.unknown} unknown"
+    if s.defined_after_start:
+        line += f" · {s.defined_after_start} {DEFINED_NOTE}"
+    if s.issues_without_ac:
+        line += f" · {plural(s.issues_without_ac, 'issue')} without AC"
+    if s.points_added_after_start:
+        line += f" · {s.points_added_after_start:g} points added after start"
+    return line
+
+
+def notes_lines(report: SprintReport) -> list[str]:
+    """The caveats and lists every summary carries below its counts."""
+    lines = [note for note in (baseline_note(report),) if note]
+    late = without_ac_at_start(report)
+    if late:
+        lines.append(f"{DEFINED_NOTE} (no AC when committed): {', '.join(late)}")
+    return lines
+
+
+def empty_text(report: SprintReport) -> str:
+    """What a report with no changes says: never "no changes" when it could not see."""
+    if report.not_started:
+        return "This sprint has not started yet: there is nothing to compare against."
+    if report.summary.issues_baseline_approximate:
+        return (
+            "No acceptance-criteria change was seen after the sprint started, but some "
+            "baselines are approximate (see below)."
+        )
+    return "No acceptance criteria changed after the sprint started."
+
+
+def hours_text(hours: float | None) -> str:
+    """``4.5 h`` or ``2.1 d``; an em dash when nothing was discussed."""
+    if hours is None:
+        return "—"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def fraction_text(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction:.0%}"
+
+
 def points(value: float | None) -> str:
     """``3``, ``0.5``, ``—`` for no estimate."""
     if value is None:
@@ -195,7 +326,7 @@ def coverage_note(report: SprintReport) -> str | None:
     if report.not_started:
         return "not started yet: there is nothing to compare against"
     if report.partial:
-        as_of = (iso(report.generated_at) or "").replace("T", " ")[:16]
+        as_of = (clock.iso(report.generated_at) or "").replace("T", " ")[:16]
         return f"partial: the sprint is still running; this covers it up to {as_of} UTC"
     return None
 

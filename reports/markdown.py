@@ -17,14 +17,17 @@ from reports.common import (
     coverage_note,
     days_into_sprint,
     diff_counts,
+    empty_text,
     http_url,
     kind_notes,
     natural_key,
+    notes_lines,
     person_name,
     shorten,
+    summary_line,
+    title_line,
     worst_first,
 )
-from reports.table import empty_text, notes_lines, summary_line, title_line
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, SprintReport, Verdict
 

@@ -25,7 +25,11 @@ from tracker.domain import EstimateChange
 from tracker.findings import CriteriaDiff, EstimateView, Reestimate, Scope
 
 # Template slots and fillers: <condition>, [user], {value}, ___, …
-_SLOTS = re.compile(r"<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\}|_{2,}|\.{2,}|…")
+# Only word-like slots: a JSON object or a real link in a criterion is content, not a slot.
+_SLOTS = re.compile(
+    r"<[^\W\d_][\w .'-]{0,40}>|\[[^\W\d_][\w .'-]{0,40}\]|\{[^\W\d_][\w .'-]{0,40}\}"
+    r"|_{2,}|\.{2,}|…"
+)
 _WORD = re.compile(r"[^\W_]+")
 # A criterion is a placeholder when every word is a template keyword or filler, and it is
 # either pure template ("Given … When … Then …") or says outright that the AC are not

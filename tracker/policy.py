@@ -1,7 +1,7 @@
 """Evidence → verdict: was engineering part of the conversation about an AC change?
 
 The window is ``[first_at - window_before, last_at + window_after]`` around the burst of
-saves, both ends included. Inside it these count (DESIGN §4):
+saves, both ends included. Inside it these count:
 
 - ``comment``: a comment by an engineer who is not the editor;
 - ``marker``: a comment containing an impact marker, whoever wrote it (the editor too),

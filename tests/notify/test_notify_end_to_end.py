@@ -306,3 +306,47 @@ def test_linear_refusals_say_what_to_do(
     assert len(slack.received) == len(keys)  # Slack still went
     assert run(["notify", "--sprint", "ENG-12", "--send"]) == 0  # and the comment follows
     assert len([c for c in linear.ws.comments if "tracker-nudge:" in c.body]) == len(keys)
+
+
+def test_the_next_day_s_digest_carries_what_came_due_since(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    capsys.readouterr()
+    assert run(["report", "--sprint", "42", "--format", "json"]) == 0
+    changes = [
+        c for c in json.loads(capsys.readouterr().out)["changes"] if c["verdict"] == "flagged"
+    ]
+    times = sorted({clock.parse_time(c["changed_at"]) for c in changes})
+    middle = times[len(times) // 2]
+    assert middle is not None
+    now = clock.now()
+    hours = int((now - middle).total_seconds() // 3600)  # only changes this old are due today
+    config = tmp_path / "tracker.toml"
+    base = config.read_text()
+    config.write_text(base + f'digest = true\ndelay = "{hours}h"\n')
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    config.write_text(base + "digest = true\n")
+    assert run(["notify", "--sprint", "42", "--send"]) == 0  # today's digest went out already
+    assert len(slack.received) == 1
+    clock.set_clock(lambda: now + timedelta(days=1))
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 2
+    first, second = (json.dumps(m) for m in slack.received)
+    for change in changes:
+        key = change["issue_key"]
+        assert (key in first) != (key in second), key  # each change in exactly one digest
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 2
+
+
+def test_sync_notify_is_quiet_on_success(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    completed = jira.workspace.sprints[42].completed
+    assert completed is not None
+    clock.set_clock(lambda: completed + timedelta(days=1))
+    capsys.readouterr()
+    assert run(["sync", "--notify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert slack.received

@@ -240,3 +240,10 @@ def test_scope_of_an_empty_diff_is_none() -> None:
     from tracker.findings import CriteriaDiff
 
     assert scope_of(CriteriaDiff()) is None
+
+
+@pytest.mark.parametrize(
+    "text", ['{"error": "card_declined", "retryable": false}', "[Docs](https://x.example/a)"]
+)
+def test_code_and_links_are_content_not_template_slots(text: str) -> None:
+    assert not is_placeholder(text)

@@ -13,7 +13,8 @@ import typer
 from pydantic import SecretStr
 
 from tracker import clock
-from tracker.cli import wiring
+from tracker.cli import options, wiring
+from tracker.cli.options import ConfigOpt, QuietOpt, State, VerboseOpt
 from tracker.config import Config, JiraSourceConfig
 from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
@@ -42,10 +43,12 @@ def notify_command(
     fmt: Annotated[
         str, typer.Option("--format", help="dry run: text (as read) or json (the exact requests)")
     ] = "text",
+    config_path: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Nudge the flagged AC changes not nudged yet: a dry run prints them; --send delivers each once per channel."""
-    from tracker.cli.app import State
-
+    options.apply(config_path, verbose, quiet)
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
     config = wiring.read_config(State.config_path, require_tokens=False)

@@ -6,7 +6,7 @@ baseline, now and any re-estimate beside each AC change. Additive: existing rows
 working with no estimate.
 
 Revision ID: 0003
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
