@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from connectors.notify._http import Poster, Refused
 from tracker.domain import Sprint
 from tracker.errors import NotifyError
-from tracker.notify.compose import QUESTION, compose, diff_items, when_text
+from tracker.notify.compose import QUESTION_ELSEWHERE, compose, diff_items, when_text
 from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Span
 from tracker.ports import Sent
 
@@ -106,7 +106,7 @@ def render_digest(sprint: Sprint, nudges: tuple[Nudge, ...]) -> dict[str, Any]:
                 None,
             )
         )
-    blocks.append(_section(escape(QUESTION.replace(" here,", " on the issue,")), None))
+    blocks.append(_section(escape(QUESTION_ELSEWHERE), None))
     blocks.append(
         {
             "type": "context",
@@ -134,10 +134,10 @@ class SlackChannel:
         return f"Slack (the webhook in ${self._env})"
 
     def preview(self, nudge: Nudge) -> dict[str, Any]:
-        return render_blocks(compose(nudge))
+        return render_blocks(compose(nudge, on_issue=False))
 
     def send(self, nudge: Nudge) -> Sent:
-        return self._post(render_blocks(compose(nudge)))
+        return self._post(render_blocks(compose(nudge, on_issue=False)))
 
     def preview_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> dict[str, Any]:
         return render_digest(sprint, nudges)
