@@ -71,13 +71,16 @@ def fit(text: str, url: str | None, limit: int = SECTION_MAX) -> str:
 
 def render_blocks(message: Message) -> dict[str, Any]:
     """The webhook payload for one nudge."""
-    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
     for block in message.blocks:
         if isinstance(block, Paragraph):
-            blocks.append(_section(mrkdwn(block.spans), message.url))
-        else:
-            lines = "\n".join(f"• {mrkdwn(item)}" for item in block.items)
-            blocks.append(_section(lines, message.url))
+            texts.append(mrkdwn(block.spans))
+            continue
+        lines = "\n".join(f"• {mrkdwn(item)}" for item in block.items)
+        if texts and texts[-1].endswith(":*"):  # a list's heading reads best with it
+            lines = texts.pop() + "\n" + lines
+        texts.append(lines)
+    blocks = [_section(text, message.url) for text in texts]
     # The last paragraph is the footer: quieter, as context.
     if blocks:
         footer = blocks.pop()["text"]["text"]

@@ -171,7 +171,7 @@ def _phrases(nudge: Nudge) -> list[Block]:
         (Text(f"“{p.quote}”", bold=True), Text(f" ({p.by}): {p.suggestion}")) for p in nudge.phrases
     )
     return [
-        Paragraph((Text("Words around this change that can make it feel imposed:"),)),
+        Paragraph((Text("Words around this change that can make it feel imposed:", bold=True),)),
         Bullets(items),
     ]
 
