@@ -191,7 +191,7 @@ def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, "-m", "tracker", "serve", "--port", str(port)],
         cwd=folder,
         env=env,
-        stderr=subprocess.DEVNULL,
+        stderr=open(folder / "serve.log", "wb"),  # noqa: SIM115 - lives as long as the server
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -217,16 +217,21 @@ class _Connections:
         self.opened: list[asyncio.StreamWriter] = []
 
     async def post(self, path: str, delivery: Delivery) -> int:
-        if self.idle:
-            reader, writer = self.idle.pop()
-        else:
-            reader, writer = await asyncio.open_connection(self.host, self.port)
-            self.opened.append(writer)
         head = [f"POST {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head += [f"{k}: {v}" for k, v in delivery.headers.items()]
         head.append(f"Content-Length: {len(delivery.body)}")
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + delivery.body)
-        status = int((await reader.readline()).split()[1])
+        request = ("\r\n".join(head) + "\r\n\r\n").encode() + delivery.body
+        for attempt in range(2):  # an idle connection the server closed (keep-alive): anew
+            if self.idle and attempt == 0:
+                reader, writer = self.idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                self.opened.append(writer)
+            writer.write(request)
+            status_line = await reader.readline()
+            if status_line:
+                break
+        status = int(status_line.split()[1])
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")

@@ -87,7 +87,7 @@ _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, t
 
 
 class NotifyConfig(_Strict):
-    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    """``[notify]``: where nudges go. The webhook URL is a secret, so the
     file names the environment variable that holds it."""
 
     slack_webhook_env: str | None = None

@@ -141,7 +141,7 @@ def _judge_comment(comment: Comment, change: ChangeContext, policy: Policy) -> _
         by_id=_person_id(author),
     )
     if is_nudge_text(comment.body):
-        # tracker's own nudge quotes the marker it asks for: never evidence (DESIGN §4).
+        # tracker's own nudge quotes the marker it asks for: never evidence.
         return evidence, "tracker's own nudge: never evidence"
     if not _in_window(comment.created_at, change, policy):
         return evidence, _outside(comment.created_at, change)

@@ -326,9 +326,8 @@ def test_the_next_day_s_digest_carries_what_came_due_since(
     changes = [
         c for c in json.loads(capsys.readouterr().out)["changes"] if c["verdict"] == "flagged"
     ]
-    times = sorted({clock.parse_time(c["changed_at"]) for c in changes})
+    times = sorted({t for c in changes if (t := clock.parse_time(c["changed_at"])) is not None})
     middle = times[len(times) // 2]
-    assert middle is not None
     now = clock.now()
     hours = int((now - middle).total_seconds() // 3600)  # only changes this old are due today
     config = tmp_path / "tracker.toml"

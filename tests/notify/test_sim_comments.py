@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -62,7 +62,7 @@ def check_comment(body: Any) -> None:
 
 
 @pytest.mark.parametrize("flavour", ["cloud", "server"])
-def test_jira_v2_comment_is_stored_and_read_back(flavour: str) -> None:
+def test_jira_v2_comment_is_stored_and_read_back(flavour: Literal["cloud", "server"]) -> None:
     with (
         JiraSimulator(build_demo_workspace(), flavour=flavour) as sim,
         httpx.Client(base_url=sim.url, auth=(DEMO.email, DEMO.token), timeout=10) as http,

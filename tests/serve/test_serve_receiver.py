@@ -161,8 +161,9 @@ def test_an_oversized_body_is_413_while_reading(store: Store, base: str) -> None
 @pytest.mark.parametrize(
     ("path", "content", "status", "says"),
     [
-        ("/webhooks/linear/nope", b"{}", 404, "no linear source named 'nope'"),
-        ("/webhooks/gitlab/eng", b"{}", 404, "no gitlab source"),
+        ("/webhooks/linear/nope", b"{}", 404, "no 'linear' source named 'nope'"),
+        ("/webhooks/gitlab/eng", b"{}", 404, "no 'gitlab' source"),
+        ("/webhooks/linear/a%0Aforged%20line", b"{}", 404, "named 'a\\nforged line'"),
         ("/webhooks/linear/eng", b"{not json", 400, "not JSON"),
         ("/webhooks/linear/eng", b"[1, 2]", 400, "not a JSON object"),
     ],

@@ -13,7 +13,7 @@ from tracker.domain import Issue, Person, Sprint
 from tracker.findings import CriteriaDiff, Phrase
 
 # Every comment tracker posts carries this mark; the policy never counts a comment that
-# does as evidence (DESIGN §4), whatever else it says: the nudge itself quotes `#impact`.
+# does as evidence, whatever else it says: the nudge itself quotes `#impact`.
 SIGNATURE = re.compile(r"tracker-nudge:[0-9a-f]{12}\b")
 
 

@@ -90,23 +90,24 @@ def build_app(
 
     async def receive(request: Request) -> Response:
         kind, name = request.path_params["kind"], request.path_params["source"]
+        where = repr(f"{kind}/{name}"[:120])  # quoted: a path must not forge log lines
         try:
             endpoint = by_route.get((kind, name))
             if endpoint is None:
-                raise _Refused(404, f"no {kind} source named {name!r} is served here")
+                raise _Refused(404, f"no {kind[:40]!r} source named {name[:80]!r} is served here")
             body = await _read_body(request)
             payload = _verified_payload(endpoint, request, body)
             delivery = _delivery_id(endpoint, request, payload)
             events = await _translate(store, endpoint, payload)
             stored = await _store(writer, endpoint, events, delivery)
         except _Refused as refused:
-            log.warning("%s/%s: refused (%d): %s", kind, name, refused.status, refused.reason)
+            log.warning("%s: refused (%d): %s", where, refused.status, refused.reason)
             return PlainTextResponse(refused.reason + "\n", status_code=refused.status)
         except StoreError as exc:
-            log.error("%s/%s: not stored: %s", kind, name, exc)
+            log.error("%s: not stored: %s", where, exc)
             return PlainTextResponse("database unavailable: not stored, retry later\n", 503)
         except Exception as exc:  # a response must never carry a traceback
-            log.error("%s/%s: not stored: unexpected %s", kind, name, type(exc).__name__)
+            log.error("%s: not stored: unexpected %s", where, type(exc).__name__)
             return PlainTextResponse("internal error: not stored\n", 500)
         if stored is None:
             return Response(status_code=204)

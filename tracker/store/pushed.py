@@ -16,6 +16,9 @@ The rules that make a webhook and a poll agree, stated first:
    (Linear retries late deliveries) takes that derived revision's place: the derived one
    is dropped when the save explains all of it, else shortened to what the save leaves
    unexplained. Either way each save is stored once.
+5. A Linear save whose old text is not the text last seen before it reveals an edit no
+   delivery brought; it is derived from the two texts, as the poll derives one, so the
+   receiver never hides an edit the poll would have found.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -37,6 +40,7 @@ from tracker.store.tables import (
     LinkRow,
     RevisionRow,
     SnapshotRow,
+    TextEditRow,
     WebhookDeliveryRow,
     table_of,
 )
@@ -100,12 +104,13 @@ def save_deliveries(conn: Connection, batch: Sequence[PushedDelivery]) -> list[b
 
 
 def save_events(conn: Connection, events: Sequence[PushedEvent]) -> None:
-    """Store deliveries' facts (rules 2-4 above)."""
+    """Store deliveries' facts (rules 2-5 above)."""
     exact = [r for e in events if e.keeps_snapshots for r in e.revisions]
     derived = _issues_with_derived(conn, exact)
     for revision in exact:
         if (revision.source, revision.issue_key) in derived:
             _supersede_derived(conn, revision)
+    upsert(conn, RevisionRow, _gaps(conn, exact), update=False)
     upsert(
         conn,
         RevisionRow,
@@ -119,6 +124,108 @@ def save_events(conn: Connection, events: Sequence[PushedEvent]) -> None:
     upsert(conn, SnapshotRow, [row for r in exact for row in _snapshots(r)], update=False)
     upsert(conn, CommentRow, [_comment_row(c) for e in events for c in e.comments], update=False)
     upsert(conn, LinkRow, [_link_row(link) for e in events for link in e.links], update=False)
+
+
+def _gaps(conn: Connection, exact: Sequence[TextRevision]) -> list[dict[str, Any]]:
+    """Rule 5: a save whose text before differs from the text last seen before it had an
+    edit in between that no delivery brought (the receiver was down, or that delivery is
+    still to come): it is derived from the two texts, as the poll would have derived it,
+    so no edit goes missing; rule 4 replaces it if its delivery arrives later."""
+    rows: list[dict[str, Any]] = []
+    latest = _latest_snapshots(conn, exact)
+    seen: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+    for r in sorted(exact, key=lambda r: (r.source, r.issue_key, r.at)):
+        before_at = r.at - _BEFORE
+        last = latest.get((r.source, r.issue_key))
+        if last is not None and last[0] >= before_at:  # a late delivery: look further back
+            last = _snapshot_before(conn, r.source, r.issue_key, before_at)
+        in_batch = seen.get((r.source, r.issue_key))
+        if (
+            in_batch is not None
+            and in_batch[0] < before_at
+            and (last is None or in_batch[0] > last[0])
+        ):
+            last = in_batch
+        seen[(r.source, r.issue_key)] = (r.at, r.to_text)
+        if last is None or last[1] == r.from_text:
+            continue
+        edit = _newest_edit(conn, r, last[0], before_at)
+        rows.append(
+            {
+                "source": r.source,
+                "issue_key": r.issue_key,
+                "revision_id": f"{_DERIVED_PREFIX}{before_at.isoformat()}",
+                "at": edit.get("at") or before_at,
+                "field": r.field,
+                "from_text": last[1],
+                "to_text": r.from_text,
+                "origin": _DERIVED_ORIGIN,
+                **{k: v for k, v in edit.items() if k.startswith("author_")},
+            }
+        )
+    return rows
+
+
+def _latest_snapshots(
+    conn: Connection, revisions: Sequence[TextRevision]
+) -> dict[tuple[str, str], tuple[datetime, str | None]]:
+    """The newest snapshot of each issue among ``revisions``, in one query: in the usual
+    order of things a delivery is newer than all of them."""
+    table = table_of(SnapshotRow)
+    found: dict[tuple[str, str], tuple[datetime, str | None]] = {}
+    by_source: dict[str, set[str]] = {}
+    for r in revisions:
+        by_source.setdefault(r.source, set()).add(r.issue_key)
+    for source, keys in by_source.items():
+        newest = (
+            select(table.c.issue_key, func.max(table.c.seen_at).label("seen_at"))
+            .where(table.c.source == source, table.c.issue_key.in_(sorted(keys)))
+            .group_by(table.c.issue_key)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(table.c.issue_key, table.c.seen_at, table.c.text)
+            .join(
+                newest,
+                (table.c.issue_key == newest.c.issue_key) & (table.c.seen_at == newest.c.seen_at),
+            )
+            .where(table.c.source == source)
+        )
+        for key, at, text in rows:
+            found[(source, str(key))] = (at, text)
+    return found
+
+
+def _snapshot_before(
+    conn: Connection, source: str, key: str, at: datetime
+) -> tuple[datetime, str | None] | None:
+    table = table_of(SnapshotRow)
+    row = conn.execute(
+        select(table.c.seen_at, table.c.text)
+        .where(table.c.source == source, table.c.issue_key == key, table.c.seen_at < at)
+        .order_by(table.c.seen_at.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _newest_edit(
+    conn: Connection, r: TextRevision, after: datetime, until: datetime
+) -> dict[str, Any]:
+    """Who and when, from the poll's record of edits (Linear history), if it has one."""
+    table = table_of(TextEditRow)
+    row = conn.execute(
+        select(table)
+        .where(
+            table.c.source == r.source,
+            table.c.issue_key == r.issue_key,
+            table.c.at > after,
+            table.c.at <= until,
+        )
+        .order_by(table.c.at.desc(), table.c.edit_id.desc())
+        .limit(1)
+    ).first()
+    return dict(row._mapping) if row is not None else {}
 
 
 def _issues_with_derived(
