@@ -39,11 +39,12 @@ def serve(
 ) -> None:
     """Receive Jira and Linear webhooks, verify their signatures and store what they carry."""
     options.apply(config_path, verbose, quiet)
-    from tracker.serve import Nudger, run_server
+    from tracker.serve import Nudger, check_binding, run_server
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     endpoints = build_endpoints(config, os.environ)
-    store = wiring.open_store(config)
+    check_binding(host, endpoints)  # refuse before anything is created or opened
+    store = wiring.open_store(config, create=True)  # serve creates and migrates, as sync does
     logging.getLogger("tracker.serve").setLevel(logging.INFO)
     nudger = Nudger(_nudge_for(config, store), [e.name for e in endpoints]) if notify else None
     try:
