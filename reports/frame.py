@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 import pandas as pd
 
 from reports.common import (
+    ESTIMATE_NOTE,
     JOIN,
     cosmetic_lines,
     days_into_sprint,
@@ -54,6 +55,13 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "phrases",
     "sprint_id",
     "source",
+    "defined_after_start",
+    "scope",
+    "estimate_at_start",
+    "estimate_now",
+    "reestimated_at",
+    "reestimated_by",
+    "estimate_note",
     "changed_at_utc",
     "risks",
     "evidence_text",
@@ -77,6 +85,9 @@ TREND_COLUMNS: tuple[str, ...] = (
     "median_hours_to_discussion",
     "median_sprint_fraction",
     "changes_by_editor",
+    "unknown",
+    "defined_after_start",
+    "points_added_after_start",
     "series",
     "partial",
 )
@@ -117,11 +128,26 @@ def _change_row(report: SprintReport, change: ChangeFinding) -> dict[str, object
         "phrases": JOIN.join(p.quote for p in change.phrases),
         "sprint_id": sprint.key or sprint.id,
         "source": sprint.source,
+        "defined_after_start": "true" if change.defined_after_start else "false",
+        "scope": str(change.scope) if change.scope else "",
+        **_estimate_cells(change),
         "changed_at_utc": spreadsheet_time(change.changed_at, UTC),
         "risks": JOIN.join(risks_of(change.diff)),
         "evidence_text": "\n".join(
             f"{e.kind} by {e.by}: {' '.join(e.text.split())[:500]}" for e in change.evidence
         ),
+    }
+
+
+def _estimate_cells(change: ChangeFinding) -> dict[str, object]:
+    estimate = change.estimate
+    again = estimate.reestimated if estimate else None
+    return {
+        "estimate_at_start": estimate.at_start if estimate else None,
+        "estimate_now": estimate.now if estimate else None,
+        "reestimated_at": iso(again.at) if again else "",
+        "reestimated_by": person_name(again.by) or "" if again else "",
+        "estimate_note": ESTIMATE_NOTE if change.scope_grew_unestimated else "",
     }
 
 
@@ -144,7 +170,8 @@ def frame_changes(report: SprintReport, tz: tzinfo | None = None) -> pd.DataFram
     # Keep counts integral and the day fraction a float even when the frame is empty.
     for column in ("criteria_added", "criteria_removed", "criteria_modified", "saves"):
         frame[column] = frame[column].astype("int64")
-    frame["days_into_sprint"] = frame["days_into_sprint"].astype("float64")
+    for column in ("days_into_sprint", "estimate_at_start", "estimate_now"):
+        frame[column] = frame[column].astype("float64")
     return frame
 
 
@@ -166,6 +193,9 @@ def _trend_row(point: TrendPoint, series: str) -> dict[str, object]:
         "median_hours_to_discussion": _rounded(point.median_hours_to_discussion, 1),
         "median_sprint_fraction": _rounded(point.median_sprint_fraction, 3),
         "changes_by_editor": editors_text(point),
+        "unknown": summary.unknown,
+        "defined_after_start": summary.defined_after_start,
+        "points_added_after_start": summary.points_added_after_start,
         "series": series,
         "partial": "true" if is_partial(point) else "false",
     }
