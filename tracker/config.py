@@ -39,8 +39,10 @@ class JiraSourceConfig(_Strict):
     boards: list[int] = Field(min_length=1)
     ac_field: str = "Acceptance Criteria"
     projects: list[str] = []
-    timeout: float = 30.0
-    max_retries: int = 4
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
+    max_wait: float = Field(default=300.0, ge=0)
+    sync_timeout: float = Field(default=7200.0, gt=0)
     concurrency: int = 4
     token: SecretStr | None = Field(default=None, exclude=True)
 
@@ -51,8 +53,10 @@ class LinearSourceConfig(_Strict):
     url: str = DEFAULT_LINEAR_URL
     token_env: str
     teams: list[str] = Field(min_length=1)
-    timeout: float = 30.0
-    max_retries: int = 4
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
+    max_wait: float = Field(default=300.0, ge=0)
+    sync_timeout: float = Field(default=7200.0, gt=0)
     token: SecretStr | None = Field(default=None, exclude=True)
 
 

@@ -33,6 +33,7 @@ from connectors.jira.fields import (
     resolve_sprint,
     resolve_text_field,
 )
+from connectors.paging import PageGuard
 from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
@@ -78,7 +79,7 @@ class JiraSource:
             dep = self.client.deployment()
             where = f"{dep.label} {dep.version} at {self.client.url}"
             checks.append(Check("Jira reachable", True, where))
-            me = self.client.call(self.client.jira.myself, what="myself")
+            me = self.client.get("myself", what="myself")
             who = me.get("displayName") or me.get("accountId") or me.get("name")
             checks.append(Check("Jira credentials", True, f"signed in as {who}"))
         except TrackerError as exc:
@@ -120,6 +121,7 @@ class JiraSource:
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0
+            guard = self._guard(f"sprints of board {board}")
             while True:
                 page = self.client.get(
                     f"board/{board}/sprint",
@@ -135,6 +137,7 @@ class JiraSource:
                 start += len(values)
                 if page.get("isLast", True) or not values:
                     break
+                guard.more((raw.get("id") for raw in values), total=_total(page))
         return list(sprints.values())
 
     # -- issues ------------------------------------------------------------------------------
@@ -214,7 +217,7 @@ class JiraSource:
 
     def _raw_fields(self) -> list[Json]:
         if self._field_list is None:
-            self._field_list = list(self.client.call(self.client.jira.fields, what="field list"))
+            self._field_list = list(self.client.get("field", what="field list"))
         return self._field_list
 
     def _search(self, jql: str, fields: ResolvedFields, cloud: bool) -> Iterator[list[Json]]:
@@ -235,16 +238,20 @@ class JiraSource:
 
     def _search_cloud(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         token: str | None = None
+        guard = self._guard("the issue search")
         while True:
             query = {**params, "nextPageToken": token} if token else params
             page = self.client.get("search/jql", query, what="issue search")
-            yield list(page.get("issues") or [])
+            issues = list(page.get("issues") or [])
+            yield issues
             token = page.get("nextPageToken")
             if not token or page.get("isLast"):
                 return
+            guard.more((raw.get("id") for raw in issues), token)
 
     def _search_server(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         start = 0
+        guard = self._guard("the issue search")
         while True:
             page = self.client.get("search", {**params, "startAt": start}, what="issue search")
             issues = list(page.get("issues") or [])
@@ -252,6 +259,7 @@ class JiraSource:
             start += len(issues)
             if not issues or start >= int(page.get("total") or 0):
                 return
+            guard.more((raw.get("id") for raw in issues), total=_total(page))
 
     def _bundle(self, raw: Json, histories: list[Json], fields: ResolvedFields) -> IssueBundle:
         key = str(raw["key"])
@@ -292,6 +300,7 @@ class JiraSource:
             if int(inline.get("total") or 0) <= len(comments):
                 return comments  # inline block is complete: no call needed
         comments = []
+        guard = self._guard(f"the comments of {key}")
         while True:
             page = self.client.get(
                 f"issue/{key}/comment",
@@ -302,6 +311,10 @@ class JiraSource:
             comments.extend(batch)
             if not batch or len(comments) >= int(page.get("total") or 0):
                 return comments
+            guard.more((c.get("id") for c in batch), total=_total(page))
+
+    def _guard(self, what: str) -> PageGuard:
+        return PageGuard(f"Jira at {self.client.url}", what)
 
     def _board(self, board: int) -> Json:
         if board not in self._boards:
@@ -340,6 +353,11 @@ def _touches(raw: Json, histories: list[Json], fields: ResolvedFields, wanted: s
         if (m.parse_id_list(item.get("from")) | m.parse_id_list(item.get("to"))) & wanted:
             return True
     return False
+
+
+def _total(page: Json) -> int | None:
+    total = page.get("total")
+    return total if isinstance(total, int) else None
 
 
 def _updated(raw: Json) -> datetime:

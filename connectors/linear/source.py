@@ -43,6 +43,7 @@ from connectors.base import Check, RequestStats
 from connectors.linear import queries
 from connectors.linear._mapping import map_issue_bundle, map_sprint
 from connectors.linear.client import LinearClient
+from connectors.paging import PageGuard
 from tracker.clock import parse_time
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint
@@ -125,6 +126,8 @@ class LinearSource:
             config.token_env,
             timeout=config.timeout,
             max_retries=config.max_retries,
+            max_wait=config.max_wait,
+            sync_timeout=config.sync_timeout,
             transport=transport,
             sleep=sleep,
             stats=self.stats,
@@ -194,6 +197,7 @@ class LinearSource:
     def _backward_issue_pages(self, since: datetime | None) -> Iterator[list[Node]]:
         before: str | None = None
         filter_ = issue_filter(self.teams, since)
+        guard = self._guard("the issues")
         for size in issue_page_sizes(since is not None):
             variables = {"filter": filter_, "last": size, "before": before}
             connection = self.client.execute(queries.ISSUES_PAGE, "IssuesPage", variables)["issues"]
@@ -202,6 +206,7 @@ class LinearSource:
             if not info.get("hasPreviousPage") or not info.get("startCursor"):
                 return
             before = info["startCursor"]
+            guard.more(_ids(connection["nodes"]), before)
 
     def _issues_with_new_discussion(self, since: datetime) -> list[str]:
         """Ids of team issues with comments/attachments updated since ``since`` while the
@@ -239,18 +244,24 @@ class LinearSource:
         info = connection.get("pageInfo") or {}
         after = info.get("endCursor")
         nodes = list(connection.get("nodes") or [])
+        guard = self._guard(f"the {field} of issue {node.get('identifier') or node['id']}")
+        if info.get("hasNextPage") and after:
+            guard.more(_ids(nodes), after)
         while info.get("hasNextPage") and after:
             variables = {"id": node["id"], "first": queries.FOLLOW_UP_PAGE, "after": after}
             more = self.client.execute(document, operation, variables)["issue"][field]
             nodes.extend(more["nodes"])
             info = more["pageInfo"]
             after = info.get("endCursor")
+            if info.get("hasNextPage") and after:
+                guard.more(_ids(more["nodes"]), after)
         node[field] = {"nodes": nodes}
 
     def _forward(
         self, document: str, operation: str, field: str, variables: dict[str, Any]
     ) -> Iterator[list[Node]]:
         after: str | None = None
+        guard = self._guard(f"the {field}")
         while True:
             connection = self.client.execute(document, operation, {**variables, "after": after})[
                 field
@@ -260,6 +271,17 @@ class LinearSource:
             if not info.get("hasNextPage") or not info.get("endCursor"):
                 return
             after = info["endCursor"]
+            guard.more(_ids(connection["nodes"]), after)
+
+    def _guard(self, what: str) -> PageGuard:
+        return PageGuard(f"Linear at {self.config.url}", what)
+
+
+def _ids(nodes: list[Node]) -> list[Any]:
+    """Node ids, or the nodes' text where a node has none: what makes a page new."""
+    return [
+        n.get("id") or repr(sorted(n.items())) if isinstance(n, dict) else repr(n) for n in nodes
+    ]
 
 
 def _time(value: str) -> datetime:
