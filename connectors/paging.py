@@ -38,14 +38,14 @@ class PageGuard:
         when following that cursor could not bring anything new."""
         self.pages += 1
         ids = list(ids)
-        fresh = {i for i in ids if i not in self._seen}
-        self._seen.update(fresh)
-        if not fresh:
-            self._stop("sent a page with nothing new on it")
         if cursor is not None:
             if cursor in self._cursors:
                 self._stop("sent a page cursor it had sent before")
             self._cursors.add(cursor)
+        fresh = {i for i in ids if i not in self._seen}
+        self._seen.update(fresh)
+        if not fresh:
+            self._stop("sent a page with nothing new on it")
         # Pages may shrink (Jira trims them by response size) but each brings something
         # new, so a total of N items never needs more than N pages.
         if total is not None and self.pages > max(total, 0):

@@ -129,7 +129,7 @@ class Waits:
         self.now = now
         self._sleep = sleep
         self._elapsed = elapsed
-        self._started = elapsed()
+        self._started: float | None = None  # the sync starts with its first request
 
     @property
     def max_retries(self) -> int:
@@ -137,6 +137,8 @@ class Waits:
 
     def left(self) -> float:
         """Seconds left before the sync's deadline (may be negative)."""
+        if self._started is None:
+            self._started = self._elapsed()
         return self.policy.sync_timeout - (self._elapsed() - self._started)
 
     def check_deadline(self, what: str) -> None:

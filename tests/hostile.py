@@ -33,6 +33,7 @@ class Rule:
     in_headers: bool = False  # trickle the headers, not the body
     count: int | None = None  # None: every matching request
     method: str | None = None
+    body_contains: str | None = None  # e.g. a GraphQL operation name
     hits: int = 0
 
 
@@ -86,11 +87,13 @@ class FaultProxy:
         with self._lock:
             self.rules.clear()
 
-    def _match(self, method: str, path: str) -> Rule | None:
+    def _match(self, method: str, path: str, body: bytes) -> Rule | None:
         with self._lock:
             self.requests.append(f"{method} {path}")
             for rule in self.rules:
                 if rule.path_contains not in path or rule.method not in (None, method):
+                    continue
+                if rule.body_contains is not None and rule.body_contains.encode() not in body:
                     continue
                 if rule.count is not None and rule.hits >= rule.count:
                     continue
@@ -101,7 +104,7 @@ class FaultProxy:
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        rule = self._match(method, handler.path)
+        rule = self._match(method, handler.path, body)
         if rule is not None and rule.trickle is not None:
             self._trickle(handler, rule.trickle, rule.in_headers)
             return

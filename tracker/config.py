@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -144,6 +145,7 @@ def parse_config(
     require_tokens: bool = True,
 ) -> Config:
     where = str(path) if path else "config"
+    _refuse_secrets(raw, where)
     try:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
@@ -157,6 +159,47 @@ def parse_config(
     sources = [_with_token(s, env, where, require_tokens) for s in config.source]
     database = env.get("TRACKER_DATABASE_URL") or config.database
     return config.model_copy(update={"source": sources, "database": database})
+
+
+# Query parameters that carry a credential in the URLs people paste (never needed by tracker).
+_SECRET_PARAMS = frozenset(
+    {"token", "access_token", "api_key", "apikey", "key", "password", "secret", "auth", "jwt"}
+)
+
+
+def _refuse_secrets(raw: Mapping[str, Any], where: str) -> None:
+    """A secret written into the file is an error that never repeats it: a ``token`` key,
+    or credentials inside a source's ``url`` (which would be stored with every issue's
+    link and shown in every error)."""
+    sources = raw.get("source")
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        if not isinstance(source, Mapping):
+            continue
+        name = source.get("name") if isinstance(source.get("name"), str) else f"source[{index}]"
+        env = source.get("token_env") if isinstance(source.get("token_env"), str) else None
+        if "token" in source:
+            raise ConfigError(
+                f"{where}: source {name!r} has a `token` key: secrets never live in the file; "
+                f"remove it and export the token in the variable that `token_env` names"
+                + (f" ({env})" if env else ' (e.g. token_env = "JIRA_API_TOKEN")')
+            )
+        url = source.get("url")
+        if isinstance(url, str) and url_has_credentials(url):
+            raise ConfigError(
+                f"{where}: source {name!r} has credentials inside its `url`: remove them "
+                "(keep only scheme, host and path) and put the token in the variable that "
+                "`token_env` names"
+            )
+
+
+def url_has_credentials(url: str) -> bool:
+    """``https://user:secret@host`` or ``?token=…``: a URL that carries a secret."""
+    try:
+        parts = urlsplit(url.strip())
+        params = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return False
+    return "@" in parts.netloc or any(k.lower() in _SECRET_PARAMS for k, _ in params)
 
 
 def _with_token(

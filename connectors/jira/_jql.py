@@ -14,6 +14,28 @@ from datetime import UTC, datetime, timedelta
 # few rows in a search page and nothing else.
 ZONE_MARGIN = timedelta(hours=14)
 _PLAIN_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_NUMBER = re.compile(r"^[0-9]+$")
+_CONTROL = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Words JQL reads as syntax, not as a value, wherever they stand.
+_KEYWORDS = frozenset(
+    {"AND", "OR", "NOT", "IN", "IS", "WAS", "EMPTY", "NULL", "ORDER", "BY", "ASC", "DESC",
+     "CHANGED", "ON", "AFTER", "BEFORE", "DURING", "FROM", "TO"}
+)  # fmt: skip
+
+
+def jql_string(value: str) -> str:
+    """A JQL string literal: ``"..."`` with ``\\`` and ``"`` escaped, so no value, from the
+    config or from the server, can change the query's structure."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c >= " " else _CONTROL.get(c, " ") for c in escaped)
+    return f'"{escaped}"'
+
+
+def jql_value(value: str, plain: re.Pattern[str] = _PLAIN_KEY) -> str:
+    """``value`` as it may stand bare (a plain key, a number), else as a quoted string."""
+    if plain.fullmatch(value) and value.upper() not in _KEYWORDS:
+        return value
+    return jql_string(value)
 
 
 def jql_time(at: datetime) -> str:
@@ -36,9 +58,9 @@ def build_issue_jql(
     (project issues never in these sprints) is dropped after the bulk changelog shows
     their Sprint history, before any per-issue call.
     """
-    clause = f"sprint in ({', '.join(sprint_ids)})"
+    clause = f"sprint in ({', '.join(jql_value(i, _NUMBER) for i in sprint_ids)})"
     if projects and earliest_start is not None:
-        keys = ", ".join(k if _PLAIN_KEY.match(k) else f'"{k}"' for k in projects)
+        keys = ", ".join(jql_value(k) for k in projects)
         clause = f"({clause} OR (project in ({keys}) AND updated >= {jql_time(earliest_start)}))"
     if since is not None:
         clause = f"{clause} AND updated >= {jql_time(since)}"
