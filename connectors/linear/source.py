@@ -47,7 +47,7 @@ from connectors.paging import PageGuard
 from tracker.clock import parse_time
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint
-from tracker.errors import SourceError
+from tracker.errors import ConfigError, SourceError
 
 Node = dict[str, Any]
 
@@ -160,11 +160,29 @@ class LinearSource:
 
     def fetch_sprints(self) -> list[Sprint]:
         variables = {"filter": cycle_filter(self.teams), "first": queries.CYCLE_PAGE}
-        nodes = self._forward(queries.CYCLES, "Cycles", "cycles", variables)
-        sprints = [map_sprint(self.name, n) for page in nodes for n in page]
+        pages = list(self._forward(queries.CYCLES, "Cycles", "cycles", variables))
+        sprints = [map_sprint(self.name, n) for page in pages for n in page]
+        seen = {(n.get("team") or {}).get("key") for page in pages for n in page}
+        if any(key not in seen for key in self.teams):
+            self._check_teams_exist()
         return sorted(
             sprints, key=lambda s: (s.board, s.started_at or datetime.min.replace(tzinfo=UTC))
         )
+
+    def _check_teams_exist(self) -> None:
+        """A team key without cycles is either a team that has none yet, or a typo that
+        would sync nothing, every night, with exit 0: ask which (one request, only then)."""
+        data = self.client.execute(
+            queries.TEAMS, "Teams", {"keys": self.teams, "first": queries.TEAM_PAGE}
+        )
+        known = {t.get("key") for t in data["teams"]["nodes"] if isinstance(t, dict)}
+        unknown = [key for key in self.teams if key not in known]
+        if unknown:
+            raise ConfigError(
+                f"source {self.name!r}: no Linear team with key {unknown[0]} is visible to this "
+                "API key: fix `teams` in tracker.toml (team keys are the prefix of issue ids, "
+                "e.g. ENG)"
+            )
 
     # -- issues ---------------------------------------------------------------------------
 
