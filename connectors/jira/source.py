@@ -49,6 +49,12 @@ _COMMENT_PAGE = 100
 # enough to keep the changelog and per-issue calls of the next batch going meanwhile.
 _AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
+# Permissions that mean a token can do far more than read and comment (mypermissions keys).
+_ADMIN = {
+    "ADMINISTER": "administer Jira",
+    "SYSTEM_ADMIN": "administer the system",
+    "ADMINISTER_PROJECTS": "administer projects",
+}
 
 
 class JiraSource:
@@ -84,8 +90,37 @@ class JiraSource:
             checks.append(Check("Jira credentials", True, f"signed in as {who}"))
         except TrackerError as exc:
             return [*checks, _failed("Jira reachable" if not checks else "Jira credentials", exc)]
+        checks.extend(self._check_reach())
         checks.extend(self._check_board(board) for board in self._config.boards)
         return checks + self._check_fields()
+
+    def _check_reach(self) -> list[Check]:
+        """Whether the token can administer Jira or projects: far more than tracker needs
+        (read, and comment when nudging). Said, not failed; no line where Jira cannot tell."""
+        try:
+            answer = self.client.get(
+                "mypermissions", {"permissions": ",".join(_ADMIN)}, what="the token's permissions"
+            )
+        except TrackerError:
+            return []
+        granted = (answer or {}).get("permissions") if isinstance(answer, Mapping) else None
+        if not isinstance(granted, Mapping):
+            return []
+        held = [
+            _ADMIN[key]
+            for key in _ADMIN
+            if isinstance(granted.get(key), Mapping) and granted[key].get("havePermission")
+        ]
+        if not held:
+            return [Check("token's reach", True, "no administration rights: no more than needed")]
+        return [
+            Check(
+                "token's reach",
+                True,
+                f"it can {' and '.join(held)}: more than tracker needs (read; comment when "
+                "nudging); a token of an account without these rights is safer",
+            )
+        ]
 
     def _check_board(self, board: int) -> Check:
         try:

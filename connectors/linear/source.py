@@ -147,6 +147,7 @@ class LinearSource:
             return [Check(f"Linear credentials for {url}", False, exc.message, fix)]
         who = viewer.get("email") or viewer.get("name") or "?"
         checks = [Check(f"Linear credentials for {url}", True, f"authenticated as {who}")]
+        checks.extend(self._check_reach())
         try:
             data = self.client.execute(
                 queries.TEAMS, "Teams", {"keys": self.teams, "first": queries.TEAM_PAGE}
@@ -155,6 +156,26 @@ class LinearSource:
             return [*checks, Check("Linear teams", False, exc.message)]
         found = {t["key"]: t for t in data["teams"]["nodes"]}
         return checks + [_team_check(key, found.get(key), who) for key in self.teams]
+
+    def _check_reach(self) -> list[Check]:
+        """Whether the key belongs to a workspace admin: more than tracker needs. Said, not
+        failed; no line where Linear does not tell."""
+        try:
+            viewer = self.client.execute(queries.VIEWER_ROLE, "ViewerRole")["viewer"]
+        except SourceError:
+            return []
+        if not isinstance(viewer, dict) or not isinstance(viewer.get("admin"), bool):
+            return []
+        if not viewer["admin"]:
+            return [Check("key's reach", True, "not a workspace admin: no more than needed")]
+        return [
+            Check(
+                "key's reach",
+                True,
+                "the key's user is a workspace admin: more than tracker needs (read; comment "
+                "when nudging); a key of a member who is not an admin is safer",
+            )
+        ]
 
     # -- sprints --------------------------------------------------------------------------
 
