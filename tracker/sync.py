@@ -1,6 +1,6 @@
 """Sync: poll each source and store what changed, incrementally and idempotently.
 
-The rules that make it safe to kill at any moment (STYLE habit 5):
+The rules that make it safe to kill at any moment:
 - the run's start time is captured first; the cursor never passes it;
 - issues are fetched from the cursor minus an overlap (late arrivals, clock skew, JQL's
   minute precision); re-reads are free because every write is an upsert by natural key;
@@ -13,14 +13,14 @@ The rules that make it safe to kill at any moment (STYLE habit 5):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from tracker import clock
-from tracker.domain import IssueBundle, Sprint
+from tracker.domain import IssueBundle
 from tracker.errors import SourceError, TrackerError
+from tracker.ports import Source
 from tracker.store import Store
 
 log = logging.getLogger("tracker.sync")
@@ -29,21 +29,6 @@ OVERLAP = timedelta(minutes=10)
 
 # Called after each committed page with the source's name and its issues stored so far.
 OnPage = Callable[[str, int], None]
-
-
-class SyncableSource(Protocol):
-    """The part of ``connectors.base.Source`` that sync needs."""
-
-    name: str
-
-    @property
-    def kind(self) -> str: ...
-
-    def fetch_sprints(self) -> list[Sprint]: ...
-
-    def fetch_issues(
-        self, sprints: Sequence[Sprint], since: datetime | None
-    ) -> Iterator[list[IssueBundle]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +46,7 @@ class SyncResult:
 
 def sync_source(
     store: Store,
-    source: SyncableSource,
+    source: Source,
     *,
     url: str = "",
     full: bool = False,
@@ -71,7 +56,9 @@ def sync_source(
     """Sync one source; raises TrackerError (SourceError, StoreError, SyncBusy) on failure."""
     run_start = clock.now()
     with store.lock(source.name):
-        store.save_source(source.name, str(source.kind), url, run_start)
+        store.save_source(
+            source.name, str(source.kind), url, run_start, exact_history=source.exact_history
+        )
         known = {(s.id, s.state) for s in store.sprints(source.name)}
         sprints = source.fetch_sprints()
         cursor = None if full else store.cursor(source.name)
@@ -119,7 +106,7 @@ def _high_water(
 
 def sync_all(
     store: Store,
-    sources: Sequence[tuple[SyncableSource, str]],
+    sources: Sequence[tuple[Source, str]],
     *,
     full: bool = False,
     on_page: OnPage | None = None,

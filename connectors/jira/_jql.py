@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-# JQL reads a date in the *requesting user's profile time zone* (reference §1.4, §2.1).
-# Rather than spend a request per sync on /myself for that zone, a bound is written in UTC
-# and moved back by the widest zone offset (UTC-12, with room to spare): whatever the
-# user's zone, the query then starts at or before the wanted instant. fetch_issues drops
-# issues updated before `since` exactly, before any per-issue call, so the margin costs a
-# few rows in a search page and nothing else.
-ZONE_MARGIN = timedelta(hours=14)
+# JQL reads a date literal in the *requesting user's profile time zone*, which no answer
+# states; a period ("-90m") is read against the server's own clock instead, whatever the
+# zone, so the bound needs no zone margin (which would re-read hours of edits every sync)
+# and no /myself request. SLACK covers what separates the two clocks: skew between this
+# machine and the server, and the search's later pages running after the query was
+# written. Sync's own overlap covers the search's eventual consistency, and fetch_issues
+# drops issues updated before `since` exactly, so the slack costs a few search rows.
+SLACK = timedelta(minutes=2)
 _PLAIN_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _NUMBER = re.compile(r"^[0-9]+$")
 _CONTROL = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -38,9 +40,11 @@ def jql_value(value: str, plain: re.Pattern[str] = _PLAIN_KEY) -> str:
     return jql_string(value)
 
 
-def jql_time(at: datetime) -> str:
-    """A JQL date literal at or before ``at`` in any user time zone (minute precision)."""
-    return (at.astimezone(UTC) - ZONE_MARGIN).strftime('"%Y-%m-%d %H:%M"')
+def jql_since(at: datetime, now: datetime) -> str:
+    """A JQL period reaching back to ``at`` or before, read against the server's clock
+    (whole minutes: JQL's precision)."""
+    minutes = math.ceil((now - at + SLACK).total_seconds() / 60)
+    return f'"-{max(0, minutes)}m"'
 
 
 def build_issue_jql(
@@ -48,6 +52,7 @@ def build_issue_jql(
     projects: Sequence[str],
     earliest_start: datetime | None,
     since: datetime | None,
+    now: datetime,
 ) -> str:
     """Issues in the sprints now, or that may have left one, updated at or after ``since``.
 
@@ -61,7 +66,9 @@ def build_issue_jql(
     clause = f"sprint in ({', '.join(jql_value(i, _NUMBER) for i in sprint_ids)})"
     if projects and earliest_start is not None:
         keys = ", ".join(jql_value(k) for k in projects)
-        clause = f"({clause} OR (project in ({keys}) AND updated >= {jql_time(earliest_start)}))"
+        clause = (
+            f"({clause} OR (project in ({keys}) AND updated >= {jql_since(earliest_start, now)}))"
+        )
     if since is not None:
-        clause = f"{clause} AND updated >= {jql_time(since)}"
+        clause = f"{clause} AND updated >= {jql_since(since, now)}"
     return f"{clause} ORDER BY updated ASC, key ASC"

@@ -9,6 +9,7 @@ when present, else by ``field`` (the name at change time) case-insensitively.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,12 @@ class FieldRef:
 class ResolvedFields:
     text: FieldRef  # the AC custom field, or the description
     sprint: FieldRef
+
+    def judged_ids(self) -> list[str]:
+        """The ids of every resolved field (a verdict depends on their history only),
+        for ``changelog/bulkfetch``'s ``fieldIds``."""
+        refs = (getattr(self, f.name) for f in dataclasses.fields(self))
+        return list(dict.fromkeys(r.id for r in refs if isinstance(r, FieldRef)))
 
 
 def resolve_fields(raw_fields: Iterable[Mapping[str, Any]], ac_field: str) -> ResolvedFields:

@@ -1,11 +1,15 @@
 """JiraSource: sprints of the configured boards, and their issues with complete history.
 
 Request plan of a sync (reference §1-§4): ``serverInfo`` once (Cloud or Server/DC), ``/field``
-once, the boards' sprint pages, then the search pages: Cloud ``/search/jql`` plus one
-``changelog/bulkfetch`` per 1000 issues (``expand=changelog`` truncates there);
-Server/DC ``/search?expand=changelog`` (complete there). Per-issue calls happen only where
-bulk data says they are needed: a truncated changelog, more comments than came inline, or
-a ``RemoteIssueLink`` item in the history.
+once, the boards' sprint pages, then the search pages: Cloud ``/search/jql``, and for each
+1000 issues found, history in two passes of ``changelog/bulkfetch`` (``expand=changelog``
+truncates there): every issue's history filtered to the judged fields (the AC or
+description, Sprint; ``ResolvedFields.judged_ids``), then the unfiltered history only of
+the issues whose AC changed after the start of a sprint they were in (the times links and
+remote links were added, whose items carry no fieldId, are evidence for those changes
+only). Server/DC: ``/search?expand=changelog`` (complete there). Per-issue calls happen
+only where bulk data says they are needed, for those same issues: a truncated changelog,
+more comments than came inline, or a ``RemoteIssueLink`` item in the history.
 
 Concurrency: the search, the changelog of each batch of issues and the per-issue calls
 overlap, up to ``concurrency`` requests in flight (``fetch_issues``); what is yielded, and
@@ -16,14 +20,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import Check, RequestStats
+from connectors.base import RequestStats
 from connectors.jira import _mapping as m
-from connectors.jira._history import BULK_MAX_ISSUES, HistoryFetcher
+from connectors.jira._history import BULK_MAX_FIELDS, BULK_MAX_ISSUES, Histories, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
 from connectors.jira._pipeline import prefetch, worker_pool
 from connectors.jira.client import JiraClient
@@ -38,6 +42,7 @@ from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
 from tracker.errors import ConfigError, TrackerError
+from tracker.ports import Check
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ _ADMIN = {
 
 class JiraSource:
     kind = SourceKind.JIRA
+    exact_history = True  # the changelog keeps every old value of the field
 
     def __init__(
         self,
@@ -76,6 +82,9 @@ class JiraSource:
         self._projects: list[str] | None = None
         self._boards: dict[int, Json] = {}
         self._field_list: list[Json] | None = None
+        # Start of every sprint the boards list (whichever a sync reads): whether an AC
+        # change came after a start decides which issues need their evidence read.
+        self._starts: dict[str, datetime] = {}
 
     # -- doctor ----------------------------------------------------------------------------
 
@@ -173,7 +182,13 @@ class JiraSource:
                 if page.get("isLast", True) or not values:
                     break
                 guard.more((raw.get("id") for raw in values), total=_total(page))
+        self._remember_starts(sprints.values())
         return list(sprints.values())
+
+    def _remember_starts(self, sprints: Iterable[Sprint]) -> None:
+        for sprint in sprints:
+            if sprint.started_at is not None and sprint.state != SprintState.FUTURE:
+                self._starts[sprint.id] = sprint.started_at
 
     # -- issues ------------------------------------------------------------------------------
 
@@ -184,12 +199,14 @@ class JiraSource:
         if not wanted:
             return
         fields = self.fields()
+        self._remember_starts(sprints)
         started = [s.started_at for s in sprints if s.state != SprintState.FUTURE and s.started_at]
         jql = build_issue_jql(
             sorted(wanted, key=_as_int),
             self._board_projects() if started else [],
             min(started) if started else None,
             since,
+            self._clock(),
         )
         cloud = self.client.deployment().cloud
         history = HistoryFetcher(self.client, cloud=cloud)
@@ -232,17 +249,47 @@ class JiraSource:
         fields: ResolvedFields,
         wanted: set[str],
     ) -> list[list[Future[IssueBundle]]]:
-        """The batch's complete histories; then, page by page, each wanted issue's bundle
-        handed to ``details`` (where it makes its own calls, if any)."""
-        histories = history.fetch([raw for page in batch for raw in page])
+        """The batch's histories in two passes (see the module docstring); then, page by
+        page, each wanted issue's bundle handed to ``details`` (where it makes its own
+        calls, if any)."""
+        issues = [raw for page in batch for raw in page]
+        judged = fields.judged_ids()[:BULK_MAX_FIELDS]
+        histories, complete = history.fetch(issues, judged)
+        kept = [raw for raw in issues if _touches(raw, _of(histories, raw), fields, wanted)]
+        needy = {
+            str(raw["id"]) for raw in kept if self._changed_after_start(raw, histories, fields)
+        }
+        if needy and not complete:
+            full, _ = history.fetch([raw for raw in kept if str(raw["id"]) in needy])
+            histories.update(full)
+        chosen = {str(raw["id"]) for raw in kept}
         return [
             [
-                details.submit(self._bundle, raw, histories.get(str(raw["id"]), []), fields)
+                details.submit(
+                    self._bundle, raw, _of(histories, raw), fields, str(raw["id"]) in needy
+                )
                 for raw in page
-                if _touches(raw, histories.get(str(raw["id"]), []), fields, wanted)
+                if str(raw["id"]) in chosen
             ]
             for page in batch
         ]
+
+    def _changed_after_start(self, raw: Json, histories: Histories, fields: ResolvedFields) -> bool:
+        """Did the AC change at or after the start of a sprint the issue is or was in?
+        Only such a change is judged, so only its evidence (comments beyond those
+        inline, links' times, remote links) is worth a request."""
+        mine = _of(histories, raw)
+        ids = set(m.parse_sprint_ids((raw.get("fields") or {}).get(fields.sprint.id)))
+        for _, _, item in m.iter_items(mine, fields.sprint):
+            ids |= m.parse_id_list(item.get("from")) | m.parse_id_list(item.get("to"))
+        starts = [self._starts[i] for i in ids if i in self._starts]
+        if not starts:
+            return False
+        first = min(starts)
+        return any(
+            (_clock.parse_time(h.get("created")) or _FAR_FUTURE) >= first
+            for h, _, _ in m.iter_items(mine, fields.text)
+        )
 
     def fields(self) -> ResolvedFields:
         """The AC (or description) and Sprint fields; ConfigError when not resolvable."""
@@ -296,16 +343,18 @@ class JiraSource:
                 return
             guard.more((raw.get("id") for raw in issues), total=_total(page))
 
-    def _bundle(self, raw: Json, histories: list[Json], fields: ResolvedFields) -> IssueBundle:
+    def _bundle(
+        self, raw: Json, histories: list[Json], fields: ResolvedFields, detail: bool
+    ) -> IssueBundle:
         key = str(raw["key"])
         values = raw.get("fields") or {}
         issue = m.map_issue(raw, self.name, self.client.url)
         sprint_ids = m.parse_sprint_ids(values.get(fields.sprint.id))
         revisions = m.map_revisions(self.name, key, histories, fields.text)
-        # Comments and remote links are evidence about AC changes only: an issue whose AC
-        # never changed keeps what the search returned inline, and costs no extra call.
-        # Once its AC changes, its full history says so and the next sync reads them all.
-        detail = bool(revisions)
+        # Comments and remote links are evidence about AC changes made after a start only
+        # (``detail``): another issue keeps what the search returned inline, and costs no
+        # extra call. Once its AC changes in a sprint the edit updates it, and the next
+        # sync reads them all.
         remote = (
             self.client.get(f"issue/{key}/remotelink", what=f"remote links of {key}")
             if detail and m.has_remote_link_items(histories)
@@ -395,6 +444,10 @@ def _total(page: Json) -> int | None:
     return total if isinstance(total, int) else None
 
 
+def _of(histories: Histories, raw: Json) -> list[Json]:
+    return histories.get(str(raw["id"]), [])
+
+
 def _updated(raw: Json) -> datetime:
     return _clock.parse_time((raw.get("fields") or {}).get("updated")) or _FAR_FUTURE
 
@@ -416,7 +469,7 @@ def _batches(
     pages: Iterator[list[Json]], since: datetime | None, size: int
 ) -> Iterator[list[list[Json]]]:
     """Consecutive search pages, filtered to issues updated at or after ``since`` (the
-    JQL bound is minute-precise and widened for the time zone; this is exact), grouped
+    JQL bound is minute-precise and has slack for clock skew; this is exact), grouped
     until a group holds ``size`` issues or more."""
     batch: list[list[Json]] = []
     count = 0

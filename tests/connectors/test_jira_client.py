@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.base import RequestStats
-from connectors.jira._jql import build_issue_jql, jql_time
+from connectors.jira._jql import build_issue_jql, jql_since
 from connectors.jira.client import JiraClient, endpoint_label
 from connectors.retry import backoff, parse_reset_time, parse_retry_after
 from tracker.config import JiraSourceConfig
@@ -63,21 +63,25 @@ def test_endpoint_labels(method: str, url: str, label: str) -> None:
 
 
 def test_jql_full_with_removed_issue_clause() -> None:
+    now = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
     jql = build_issue_jql(
-        ["41", "42"], ["PAY", "my-proj"], datetime(2025, 3, 3, 9, 30, tzinfo=UTC), None
+        ["41", "42"], ["PAY", "my-proj"], datetime(2025, 3, 3, 9, 30, tzinfo=UTC), None, now
     )
     assert jql == (
-        '(sprint in (41, 42) OR (project in (PAY, "my-proj") AND updated >= "2025-03-02 19:30"))'
+        '(sprint in (41, 42) OR (project in (PAY, "my-proj") AND updated >= "-1442m"))'
         " ORDER BY updated ASC, key ASC"
     )
 
 
-def test_jql_incremental_bound_is_early_enough_for_any_zone() -> None:
+def test_jql_incremental_bound_is_relative_to_the_servers_clock_in_whole_minutes() -> None:
     since = datetime(2025, 3, 10, 8, 15, 59, tzinfo=UTC)
-    jql = build_issue_jql(["42"], [], None, since)
-    assert jql == 'sprint in (42) AND updated >= "2025-03-09 18:15" ORDER BY updated ASC, key ASC'
-    # Read in UTC-12 the literal is 2025-03-10 06:15 UTC: still before `since`.
-    assert jql_time(since) == '"2025-03-09 18:15"'
+    now = datetime(2025, 3, 10, 9, 45, 0, tzinfo=UTC)
+    jql = build_issue_jql(["42"], [], None, since, now)
+    # 89 min 1 s back, plus 2 min of slack for clock skew, rounded up to whole minutes:
+    # no time zone is involved, and the bound never falls after `since`.
+    assert jql == 'sprint in (42) AND updated >= "-92m" ORDER BY updated ASC, key ASC'
+    assert jql_since(since, since) == '"-2m"'
+    assert jql_since(now, since) == '"-0m"'  # a cursor ahead of the clock reads from now
 
 
 def _closed_port() -> int:

@@ -3,6 +3,7 @@ the same order at any concurrency, a 429 pausing every thread, and a clean early
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -105,15 +106,15 @@ def test_without_bulkfetch_batches_fall_back_after_one_404(
     entered: list[int] = []
     two_batches = threading.Event()
 
-    def counting_fetch(self: Any, issues: Any) -> Any:
+    def counting_fetch(self: Any, issues: Any, field_ids: Any = ()) -> Any:
         entered.append(len(issues))
         if len(entered) >= 2:
             two_batches.set()
-        return fetch(self, issues)
+        return fetch(self, issues, field_ids)
 
-    def late_bulkfetch(self: Any, issues: Any) -> Any:
+    def late_bulkfetch(self: Any, issues: Any, field_ids: Any) -> Any:
         two_batches.wait(5)  # the first bulk call is answered once a second batch is due
-        return bulkfetch(self, issues)
+        return bulkfetch(self, issues, field_ids)
 
     with JiraSimulator(ws, email=facts.email, token=facts.token) as sim:
         expected = full_sync(sim, facts, 4)
@@ -126,7 +127,14 @@ def test_without_bulkfetch_batches_fall_back_after_one_404(
         # the second batch waited for the first one's 404 instead of asking again
         assert sim.requests["POST /rest/api/2/changelog/bulkfetch"] == 1
         assert sim.requests["GET /rest/api/2/issue/{key}/changelog"] >= 300
-    assert pages == expected
+    # Per issue, every history comes anyway, so links of issues whose AC never changed in
+    # a sprint are dated too (the bulk route leaves them undated: nothing is judged there).
+    assert [[_undated(b) for b in p] for p in pages] == [[_undated(b) for b in p] for p in expected]
+
+
+def _undated(bundle: IssueBundle) -> IssueBundle:
+    links = tuple(dataclasses.replace(x, added_at=None, added_by=None) for x in bundle.links)
+    return dataclasses.replace(bundle, links=links)
 
 
 def test_a_failing_search_page_ends_the_sync_after_the_pages_before_it(

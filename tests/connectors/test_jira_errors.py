@@ -124,6 +124,7 @@ def test_server_rereads_a_truncated_inline_changelog() -> None:
             "key": "PAY-120",
             "changelog": {"startAt": 0, "maxResults": 1, "total": 999, "histories": []},
         }
-        histories = fetcher.fetch([truncated])["1"]
-    assert len(histories) > 100
+        found, complete = fetcher.fetch([truncated])
+    histories = found["1"]
+    assert complete and len(histories) > 100
     assert source.stats.by_endpoint == {"GET /rest/api/2/issue/{key}": 1}

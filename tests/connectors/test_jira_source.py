@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import Source
 from connectors.jira import JiraSource
 from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, JiraWorkspace, build_demo_workspace
 from connectors.sim.jira.model import Board as SimBoard
@@ -16,12 +15,14 @@ from connectors.sim.jira.model import Sprint as SimSprint
 from connectors.sim.jira.model import User as SimUser
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, LinkKind, Sprint, SprintState
+from tracker.ports import Source
 
 FLAVOURS = ["cloud", "server"]
 # A full sync of the demo boards (7 and 9): serverInfo, field, 2 boards for their projects,
-# 2 sprint pages, 1 search page; Cloud adds 1 bulk changelog page and 3 comment pages
-# (130 and 45 comments, more than the 20 the search inlines); 3 issues have remote links.
-FULL_SYNC_REQUESTS = {"cloud": 12, "server": 9}
+# 2 sprint pages, 1 search page; Cloud adds 2 bulk changelog pages (the judged fields of
+# every issue, then everything of those whose AC changed after a start), 2 comment pages
+# (130 comments, more than the 20 the search inlines) and 2 remote-link reads.
+FULL_SYNC_REQUESTS = {"cloud": 13, "server": 9}
 # Nothing changed since: serverInfo, field, 2 boards, 2 sprint pages, 1 empty search page.
 NO_CHANGE_REQUESTS = {"cloud": 7, "server": 7}
 
@@ -39,8 +40,8 @@ def make_config(url: str, flavour: str, **overrides: object) -> JiraSourceConfig
 def make_source(sim: JiraSimulator, **overrides: object) -> tuple[JiraSource, list[float]]:
     slept: list[float] = []
     config = make_config(sim.url, sim.flavour, **overrides)
-    now = lambda: datetime(2026, 3, 20, tzinfo=UTC)  # noqa: E731
-    return JiraSource(config, clock=now, sleep=slept.append), slept
+    # The source writes JQL periods ("-90m") that the server reads against its own clock.
+    return JiraSource(config, clock=sim.now, sleep=slept.append), slept
 
 
 @pytest.fixture(scope="module", params=FLAVOURS)
@@ -130,7 +131,7 @@ def test_full_sync_request_count(sim: JiraSimulator, capsys: pytest.CaptureFixtu
     assert source.stats.total == sum(sim.requests.values()) - before
     assert source.stats.total == FULL_SYNC_REQUESTS[sim.flavour]
     if sim.flavour == "cloud":
-        assert source.stats.by_endpoint["POST /rest/api/2/changelog/bulkfetch"] == 1
+        assert source.stats.by_endpoint["POST /rest/api/2/changelog/bulkfetch"] == 2
         assert "GET /rest/api/2/issue/{key}/changelog" not in source.stats.by_endpoint
     else:
         assert (
@@ -301,8 +302,10 @@ def test_many_search_pages_share_one_bulk_changelog_call(flavour: str) -> None:
     stats = source.stats.by_endpoint
     search = "GET /rest/api/2/search/jql" if flavour == "cloud" else "GET /rest/api/2/search"
     assert stats[search] == 3
-    # 230 issues fit one bulk call (up to 1000): pages are batched for it, yielded one by one
-    assert stats["POST /rest/api/2/changelog/bulkfetch"] == (1 if flavour == "cloud" else 0)
+    # 230 issues fit one bulk call (up to 1000): pages are batched for it, yielded one by
+    # one. Cloud: one call filtered to the judged fields, one unfiltered for the issues
+    # whose AC changed after the sprint started (here all of them).
+    assert stats["POST /rest/api/2/changelog/bulkfetch"] == (2 if flavour == "cloud" else 0)
     assert not any("{key}" in label for label in stats)  # no per-issue call was needed
 
 
@@ -313,12 +316,46 @@ def test_bulk_changelog_pages_split_an_issue_and_are_merged(
 
     monkeypatch.setattr(history, "BULK_MAX_RESULTS", 1000)  # the API's default page size
     # 100 issues x 12 histories = 1200: more than one bulkfetch page (1000), and sorted by
-    # date across issues, so every issue's histories straddle the two pages.
+    # date across issues, so every issue's histories straddle the two pages; twice (the
+    # judged fields, then everything: every issue's AC changed after the start).
     with JiraSimulator(big_sprint_workspace(100, edits=11), flavour="cloud") as big:
         source, _ = make_source(big, boards=[3])
         (page,) = list(source.fetch_issues(source.fetch_sprints(), None))
-    assert source.stats.by_endpoint["POST /rest/api/2/changelog/bulkfetch"] == 2
+    assert source.stats.by_endpoint["POST /rest/api/2/changelog/bulkfetch"] == 4
     for bundle in page:
         assert len(bundle.revisions) == 11
         assert [r.at for r in bundle.revisions] == sorted(r.at for r in bundle.revisions)
         assert bundle.revisions[-1].to_text == bundle.current_text
+
+
+@pytest.mark.parametrize("grant", [1, 7, 10_000])
+def test_bulk_pages_follow_the_token_whatever_the_server_grants(grant: int) -> None:
+    # A site may grant fewer histories a page than maxResults asks for: the client pages
+    # by the token, and the result does not depend on the page size.
+    with JiraSimulator(big_sprint_workspace(12, edits=3), flavour="cloud") as big:
+        big.bulk_grant = grant
+        source, _ = make_source(big, boards=[3])
+        (page,) = list(source.fetch_issues(source.fetch_sprints(), None))
+    # 12 issues x 4 judged histories, read twice (every AC changed after the start).
+    assert source.stats.by_endpoint["POST /rest/api/2/changelog/bulkfetch"] == 2 * -(-48 // grant)
+    assert all(len(b.revisions) == 3 and b.memberships[0].added for b in page)
+
+
+def test_only_issues_whose_ac_changed_after_a_start_get_their_evidence_read() -> None:
+    ws = big_sprint_workspace(4, edits=0)
+    before, during = datetime(2026, 3, 1, 12, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
+    ws.edit_field("BIG-1", "ac", "* refined", "pm", before)  # refined before the start
+    ws.edit_field("BIG-2", "ac", "* changed mid-sprint", "pm", during)
+    for key in ("BIG-1", "BIG-2"):
+        ws.add_remote_link(key, f"https://wiki.example/{key}", "Design", "confluence", during, "pm")
+    with JiraSimulator(ws, flavour="cloud") as big:
+        source, _ = make_source(big, boards=[3])
+        bundles = by_key(list(source.fetch_issues(source.fetch_sprints(), None)))
+    stats = source.stats.by_endpoint
+    # Filtered for all four, unfiltered for BIG-2 only: its remote link's time is read.
+    assert stats["POST /rest/api/2/changelog/bulkfetch"] == 2
+    assert stats["GET /rest/api/2/issue/{key}/remotelink"] == 1
+    assert [r.to_text for r in bundles["BIG-1"].revisions] == ["* refined"]
+    (link,) = [x for x in bundles["BIG-2"].links if x.kind is LinkKind.REMOTE_LINK]
+    assert link.added_at is not None and minute(link.added_at) == during
+    assert not [x for x in bundles["BIG-1"].links if x.kind is LinkKind.REMOTE_LINK]

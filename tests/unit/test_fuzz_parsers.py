@@ -39,23 +39,23 @@ def test_no_value_changes_the_structure_of_the_issue_query(
     projects: list[str], sprints: list[str]
 ) -> None:
     sprint_ids = ["42", *sprints]
-    jql = build_issue_jql(sprint_ids, projects, NOW, NOW)
+    jql = build_issue_jql(sprint_ids, projects, NOW, NOW, NOW)
     tokens = _tokenize(jql)
     # Every value is one token (a bare key or number, or one string literal)...
     values = [t.text for t in tokens if t.kind in ("str", "word")]
     for value in [*projects, *sprint_ids]:
         assert value in values or value.upper() in values
     # ...and the query has the same shape as with harmless values.
-    plain = build_issue_jql(["42"] + ["1"] * len(sprints), ["P"] * len(projects), NOW, NOW)
+    plain = build_issue_jql(["42"] + ["1"] * len(sprints), ["P"] * len(projects), NOW, NOW, NOW)
     shape = [k for k, _ in _structure(jql)]
     assert shape.count("op") == [k for k, _ in _structure(plain)].count("op")
 
 
 def test_a_quote_in_a_project_key_stays_inside_its_string() -> None:
-    jql = build_issue_jql(["42"], ['X") OR project != ("Y'], NOW, None)
+    jql = build_issue_jql(["42"], ['X") OR project != ("Y'], NOW, None, NOW)
     strings = [t.text for t in _tokenize(jql) if t.kind == "str"]
     assert 'X") OR project != ("Y' in strings
-    assert _structure(jql) == _structure(build_issue_jql(["42"], ["my-proj"], NOW, None))
+    assert _structure(jql) == _structure(build_issue_jql(["42"], ["my-proj"], NOW, None, NOW))
     assert jql_string('a"b\\c') == '"a\\"b\\\\c"'
 
 

@@ -11,8 +11,10 @@ Grammar (keywords case-insensitive)::
 
 Fields: ``sprint``, ``project``, ``key``/``issuekey``/``issue``, ``id``, ``updated``,
 ``created``. Date values are read in the *requesting user's* time zone, as Jira does
-(``"yyyy-MM-dd HH:mm"``, ``"yyyy/MM/dd"``, ... or epoch milliseconds). Anything else is
-a ``JqlError`` carrying Jira's own wording, which the server turns into a 400.
+(``"yyyy-MM-dd HH:mm"``, ``"yyyy/MM/dd"``, ... or epoch milliseconds), or are periods
+relative to the server's clock (``"-90m"``, ``"-4w 2d"``: weeks, days, hours, minutes).
+Anything else is a ``JqlError`` carrying Jira's own wording, which the server turns into
+a 400.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,6 +59,9 @@ _OPS_BY_FIELD = {
 }
 _SORTABLE = {"updated", "created", "key", "rank"}
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
+_PERIOD = re.compile(r"^([-+]?)\s*((?:\d+[wdhm]\s*)+)$")
+_PERIOD_PART = re.compile(r"(\d+)([wdhm])")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
 
 
 class JqlError(ValueError):
@@ -121,11 +126,12 @@ def _tokenize(text: str) -> list[_Tok]:
 
 
 class _Parser:
-    def __init__(self, text: str, ws: JiraWorkspace, tz: tzinfo) -> None:
+    def __init__(self, text: str, ws: JiraWorkspace, tz: tzinfo, now: datetime | None) -> None:
         self.toks = _tokenize(text)
         self.i = 0
         self.ws = ws
         self.tz = tz
+        self.now = now
 
     @property
     def tok(self) -> _Tok:
@@ -344,7 +350,7 @@ def _key_clause(p: _Parser, shown: str, op: str, values: list[str]) -> Predicate
 
 
 def _date_clause(p: _Parser, shown: str, op: str, values: list[str]) -> Predicate:
-    at = parse_jql_date(values[0], p.tz, shown)
+    at = parse_jql_date(values[0], p.tz, shown, now=p.now)
     attr = "updated" if shown.lower().startswith("updated") else "created"
     compare: dict[str, Callable[[datetime], bool]] = {
         "=": lambda t: t == at,
@@ -367,11 +373,21 @@ _BUILDERS: dict[str, Callable[[_Parser, str, str, list[str]], Predicate]] = {
 }
 
 
-def parse_jql_date(value: str, tz: tzinfo, shown: str = "updated") -> datetime:
-    """A JQL date literal, read in the requesting user's time zone."""
+def parse_jql_date(
+    value: str, tz: tzinfo, shown: str = "updated", *, now: datetime | None = None
+) -> datetime:
+    """A JQL date literal, read in the requesting user's time zone; a period (``-90m``)
+    is relative to ``now``, the server's clock."""
     text = value.strip()
     if text.isdigit():
         return datetime.fromtimestamp(int(text) / 1000, tz=tz)
+    period = _PERIOD.match(text.lower())
+    if period and now is not None:
+        span = sum(
+            (timedelta(**{_UNITS[unit]: int(n)}) for n, unit in _PERIOD_PART.findall(period[2])),
+            timedelta(),
+        )
+        return now - span if period[1] == "-" else now + span
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=tz)
@@ -384,6 +400,7 @@ def parse_jql_date(value: str, tz: tzinfo, shown: str = "updated") -> datetime:
     )
 
 
-def parse_jql(text: str, ws: JiraWorkspace, tz: tzinfo) -> Query:
-    """Parse and resolve ``text`` against ``ws``; raise JqlError with Jira's message."""
-    return _Parser(text, ws, tz).query()
+def parse_jql(text: str, ws: JiraWorkspace, tz: tzinfo, now: datetime | None = None) -> Query:
+    """Parse and resolve ``text`` against ``ws`` (periods relative to ``now``); raise
+    JqlError with Jira's message."""
+    return _Parser(text, ws, tz, now).query()

@@ -18,7 +18,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +31,7 @@ from connectors.sim.jira.handlers import ROUTES, ApiError, Ctx, Reply, Route
 from connectors.sim.jira.handlers._base import not_found_uri
 from connectors.sim.jira.handlers._render import View
 from connectors.sim.jira.model import JiraWorkspace, User
+from tracker import clock
 
 DEFAULT_TIME_ZONES: dict[str, str] = {"cloud": "Australia/Brisbane", "server": "America/Bogota"}
 AUTH_FAILED = {
@@ -102,12 +103,18 @@ class JiraSimulator:
         token: str = "demo-token",  # noqa: S107 - the simulator's own, not a secret
         latency: float = 0.0,
         time_zone: str | None = None,
+        now: Callable[[], datetime] = clock.now,
+        bulk_grant: int = 10_000,
     ) -> None:
         if flavour not in {"cloud", "server"}:
             raise ValueError(f"flavour must be 'cloud' or 'server', not {flavour!r}")
         self.workspace = workspace
         self.flavour: Flavour = flavour
         self.latency = latency
+        # The server's clock (relative JQL dates) and the most histories a bulk changelog
+        # page holds (Cloud documents up to 10,000; sites grant fewer).
+        self.now = now
+        self.bulk_grant = bulk_grant
         self.requests: Counter[str] = Counter()
         # Requests being answered now, and the most at once since the last reset_counts().
         self.in_flight = 0
@@ -302,7 +309,9 @@ class JiraSimulator:
         body_bytes: bytes,
     ) -> Reply:
         full_url = f"{self.url}{handler.path}"
-        view = View(self.workspace, self.flavour, self.url, self._viewer)
+        view = View(
+            self.workspace, self.flavour, self.url, self._viewer, self.now(), self.bulk_grant
+        )
         try:
             if route is None or (route.only is not None and route.only != self.flavour):
                 raise not_found_uri(full_url)

@@ -42,6 +42,8 @@ class View:
     flavour: Flavour
     base_url: str
     viewer: User
+    now: datetime | None = None  # the server's clock: relative JQL dates are read from it
+    bulk_grant: int = 10_000  # the most histories a bulkfetch page holds, whatever is asked
 
     @property
     def cloud(self) -> bool:

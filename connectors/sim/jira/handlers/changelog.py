@@ -85,7 +85,9 @@ def bulk_fetch(ctx: Ctx) -> Reply:
         if found is not None:  # issues one cannot see are left out, not an error
             issues[found.id] = found
     field_ids = set(body.get("fieldIds") or []) or None
-    limit = clamp_int(body.get("maxResults"), "maxResults", 1000, 10000)
+    # A server may grant fewer histories a page than asked for: the client pages by the
+    # token, never by the count it asked for.
+    limit = min(clamp_int(body.get("maxResults"), "maxResults", 1000, 10000), ctx.view.bulk_grant)
     scope = ",".join(str(i) for i in sorted(issues)) + "|" + ",".join(sorted(field_ids or []))
     start = decode_token(body["nextPageToken"], scope) if body.get("nextPageToken") else 0
 

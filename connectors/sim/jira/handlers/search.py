@@ -59,7 +59,7 @@ _SEARCH_BODY_KEYS = {
 def run_jql(ctx: Ctx, jql: str, candidates: list[Issue] | None = None) -> tuple[Query, list[Issue]]:
     ws = ctx.view.ws
     try:
-        query = parse_jql(jql, ws, ctx.view.tz)
+        query = parse_jql(jql, ws, ctx.view.tz, ctx.view.now)
     except JqlError as exc:
         raise error(400, str(exc)) from exc
     pool = list(ws.issues.values()) if candidates is None else candidates
