@@ -260,3 +260,36 @@ def test_a_linear_cursor_repeated_stops(linear_sim: LinearSimulator) -> None:
         proxy.on("/graphql", body_contains='"operationName":"Cycles"', transform=same)
         with pytest.raises(UpstreamError, match=r"for the cycles \(after 2 pages\)"):
             source.fetch_sprints()
+
+
+# -- Linear: wait for the budget that ran out ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requests_left", "points_left", "waited"),
+    [(0, 2_000_000, 2.0), (2_000, 0, 40.0)],
+    ids=["requests-ran-out", "points-ran-out"],
+)
+def test_linear_waits_for_the_reset_of_the_budget_that_ran_out(
+    linear_sim: LinearSimulator, requests_left: int, points_left: int, waited: float
+) -> None:
+    # It used to wait for the later of the two resets (up to 900 s) even when only the
+    # requests budget was spent and refilled in two seconds.
+    now_ms = int(NOW.timestamp() * 1000)
+    headers = {
+        "X-RateLimit-Requests-Limit": "5000",
+        "X-RateLimit-Requests-Remaining": str(requests_left),
+        "X-RateLimit-Requests-Reset": str(now_ms + 2_000),
+        "X-RateLimit-Complexity-Limit": "3000000",
+        "X-RateLimit-Complexity-Remaining": str(points_left),
+        "X-RateLimit-Complexity-Reset": str(now_ms + 40_000),
+    }
+    body = json.dumps(
+        {"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}
+    ).encode()
+    with FaultProxy(linear_sim.url) as proxy:
+        slept: list[float] = []
+        source = linear_source(f"{proxy.url}/graphql", slept)
+        proxy.on("/graphql", status=400, body=body, headers=headers, count=1)
+        assert source.fetch_sprints()
+    assert slept == [waited]
