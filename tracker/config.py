@@ -1,6 +1,7 @@
 """tracker.toml: find it, parse it, validate it, resolve secrets from the environment.
 
-Found at ``--config PATH``, else ``$TRACKER_CONFIG``, else ``./tracker.toml``. Secrets
+Found at ``--config PATH``, else ``$TRACKER_CONFIG``, else ``./tracker.toml``. A relative
+SQLite path in ``database`` is relative to the file's folder. Secrets
 never live in the file: a source names the environment variable that holds its token,
 and the token is kept as a ``SecretStr`` so it never prints. ``$TRACKER_DATABASE_URL``
 overrides ``database``. Every problem is a ``ConfigError`` with one line that says what
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
@@ -34,6 +36,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _http_url(value: Any) -> Any:
+    """A source's URL must be absolute http(s) with a host: anything else fails later as a
+    confusing network error."""
+    if isinstance(value, str):
+        parts = urlsplit(value.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://acme.atlassian.net")
+        return value.strip()
+    return value
+
+
 class JiraSourceConfig(_Strict):
     name: str
     type: Literal["jira"]
@@ -48,7 +61,10 @@ class JiraSourceConfig(_Strict):
     max_wait: float = Field(default=300.0, ge=0)
     sync_timeout: float = Field(default=7200.0, gt=0)
     concurrency: int = 4
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
+
+    _url = field_validator("url", mode="before")(_http_url)
 
 
 class LinearSourceConfig(_Strict):
@@ -61,7 +77,10 @@ class LinearSourceConfig(_Strict):
     max_retries: int = Field(default=4, ge=0)
     max_wait: float = Field(default=300.0, ge=0)
     sync_timeout: float = Field(default=7200.0, gt=0)
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
+
+    _url = field_validator("url", mode="before")(_http_url)
 
 
 SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discriminator="type")]
@@ -71,10 +90,29 @@ SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discrimina
 _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, timedelta))
 
 
+class NotifyConfig(_Strict):
+    """``[notify]``: where nudges go. The webhook URL is a secret, so the
+    file names the environment variable that holds it."""
+
+    slack_webhook_env: str | None = None
+    comment: bool = False
+    lead: str | None = None
+    digest: bool = False
+    delay: timedelta = timedelta(0)
+
+    @field_validator("delay", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_duration(value)
+        return value
+
+
 class Config(_Strict):
     database: str = DEFAULT_DATABASE
     source: list[SourceConfig] = []
     policy: Policy = Policy()
+    notify: NotifyConfig = NotifyConfig()
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("policy", mode="before")
@@ -96,7 +134,7 @@ class Config(_Strict):
         unknown = [n for n in names if n not in known]
         if unknown:
             raise ConfigError(
-                f"no source named {unknown[0]!r} in the config; known: {', '.join(known) or 'none'}"
+                f"no source named {unknown[0]!r}; known: {', '.join(known) or 'none'}"
             )
         return [known[n] for n in names]
 
@@ -152,7 +190,7 @@ def parse_config(
             f"{where}: two sources are named {sorted(duplicates)[0]!r}; names must differ"
         )
     sources = [_with_token(s, env, where, require_tokens) for s in config.source]
-    database = env.get("TRACKER_DATABASE_URL") or config.database
+    database = env.get("TRACKER_DATABASE_URL") or _beside(config.database, path)
     return config.model_copy(update={"source": sources, "database": database})
 
 
@@ -197,6 +235,23 @@ def url_has_credentials(url: str) -> bool:
     return "@" in parts.netloc or any(k.lower() in _SECRET_PARAMS for k, _ in params)
 
 
+# sqlite:///relative/path (three slashes, then no fourth) with an optional driver and query.
+_RELATIVE_SQLITE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$")
+
+
+def _beside(database: str, config_path: Path | None) -> str:
+    """A relative SQLite path in the file is relative to the file's folder, not to the
+    current directory: a cron job without ``cd`` must find the same database."""
+    found = _RELATIVE_SQLITE.match(database)
+    if config_path is None or found is None:
+        return database
+    prefix, relative, query = found.groups()
+    if relative == ":memory:" or relative.startswith("~"):
+        return database
+    absolute = (config_path.resolve().parent / relative).as_posix()
+    return f"{prefix}{absolute}{query or ''}"
+
+
 def _with_token(
     source: JiraSourceConfig | LinearSourceConfig,
     env: Mapping[str, str],
@@ -222,7 +277,7 @@ def _first_problem(exc: ValidationError) -> str:
         return f"unknown key {loc!r}: remove it or check its spelling"
     if err["type"] == "missing":
         return f"missing key {loc!r}"
-    return f"{loc}: {err['msg']}"
+    return f"{loc}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def _readable_location(loc: tuple[int | str, ...]) -> str:
@@ -295,4 +350,13 @@ def _duration_text(value: timedelta) -> str:
     return f"{seconds}s"
 
 
-TEMPLATE = _TEMPLATE_SOURCES + _template_policy(Policy())
+_TEMPLATE_NOTIFY = """
+# [notify]                               # `tracker notify`: nudges for flagged changes
+# slack_webhook_env = "SLACK_WEBHOOK_URL" # a Slack incoming webhook; the URL lives in the environment
+# comment = false                        # also ask on the issue itself (a Jira / Linear comment)
+# lead = "alice@acme.com"                # the engineering lead to mention; default: the first of [policy] engineers
+# digest = false                         # one Slack message per sprint and day instead of one per change
+# delay = "0h"                           # nudge only changes still flagged this long after their last save
+"""
+
+TEMPLATE = _TEMPLATE_SOURCES + _template_policy(Policy()) + _TEMPLATE_NOTIFY

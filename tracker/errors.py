@@ -2,13 +2,15 @@
 
     TrackerError
     ├── ConfigError        exit 2: no config file, malformed TOML, unknown key, missing token
-    │   └── UsageError     exit 2: unknown or ambiguous sprint, bad option value
+    │   ├── UsageError     exit 2: unknown or ambiguous sprint, bad option value
+    │   └── StoreNotReady  exit 2: a read command found no database, or an older schema
     ├── SourceError        exit 1: a tracker could not be read
     │   ├── AuthError          rejected credentials (401/403)
     │   ├── RateLimited        still rate limited after waiting as told
     │   └── UpstreamError      unreachable URL, 404, 5xx after retries, GraphQL errors
     ├── StoreError         exit 1: the database could not be opened, migrated or written
     │   └── SyncBusy           another sync of the same source holds the lock
+    ├── NotifyError        exit 1: a nudge channel refused or failed (the others still go)
     └── FlaggedChanges     exit 3: ``--fail-on-flagged`` and the report has flagged changes
 
 Every message is one line that says what to do. Connectors wrap library exceptions with
@@ -37,6 +39,11 @@ class UsageError(ConfigError):
     """Bad command-line input: an unknown or ambiguous sprint, an unknown source name."""
 
 
+class StoreNotReady(ConfigError):
+    """A read command needs a database that ``tracker sync`` (or ``tracker migrate``)
+    must create or upgrade first; the message names the command to run."""
+
+
 class SourceError(TrackerError):
     exit_code = 1
 
@@ -59,6 +66,10 @@ class StoreError(TrackerError):
 
 class SyncBusy(StoreError):
     pass
+
+
+class NotifyError(TrackerError):
+    exit_code = 1
 
 
 class FlaggedChanges(TrackerError):

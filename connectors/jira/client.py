@@ -156,7 +156,11 @@ class JiraClient:
 
     def deployment(self) -> Deployment:
         if self._deployment is None:
-            info = self.get("serverInfo", what="serverInfo")
+            info = self.get(
+                "serverInfo",
+                what="serverInfo",
+                fix_404="it does not look like a Jira site: check `url` in tracker.toml",
+            )
             cloud = info.get("deploymentType") == "Cloud"
             self._library.set_deployment_type(info.get("deploymentType"))
             self._deployment = Deployment(
@@ -219,16 +223,23 @@ class JiraClient:
                     "stored and the sync's cursor stays; try again later, or check a proxy "
                     "in between"
                 ) from exc
-            except (requests.RequestException, RequestDeadline) as exc:
+            except RequestDeadline as exc:
                 if attempt < self.waits.max_retries:
                     self._wait(backoff(attempt), 0, what)
                     attempt += 1
                     continue
-                if isinstance(exc, RequestDeadline):
-                    raise RequestDeadline(f"{exc.message} ({attempt + 1} attempts)") from exc
+                raise RequestDeadline(f"{exc.message} ({attempt + 1} attempts)") from exc
+            except requests.RequestException as exc:
+                reason = _network_reason(exc, self._config.timeout)
+                # A name that does not resolve or a bad certificate will not mend in a
+                # few seconds: say so at once instead of retrying.
+                if reason not in _PERMANENT and attempt < self.waits.max_retries:
+                    self._wait(backoff(attempt), 0, what)
+                    attempt += 1
+                    continue
+                tries = "" if attempt == 0 else f" after {attempt + 1} attempts"
                 raise UpstreamError(
-                    f"cannot reach {self.url}: {_network_reason(exc, self._config.timeout)} "
-                    f"after {attempt + 1} attempts: check `url` in tracker.toml "
+                    f"cannot reach {self.url}: {reason}{tries}: check `url` in tracker.toml "
                     "and the network"
                 ) from exc
 
@@ -338,16 +349,22 @@ def answer_problem(method: str, path: str, answer: Any) -> str:
     return ""
 
 
+_DNS = "the host name does not resolve"
+_REFUSED = "connection refused"
+_TLS = "TLS handshake failed"
+_PERMANENT = (_DNS, _TLS)  # a refused connection may be a server restarting
+
+
 def _network_reason(exc: requests.RequestException, timeout: float) -> str:
     text = str(exc).lower()
     if isinstance(exc, requests.Timeout):
         return f"no answer within {timeout:g}s"
     if "name or service not known" in text or "getaddrinfo" in text or "resolve" in text:
-        return "the host name does not resolve"
+        return _DNS
     if "refused" in text:
-        return "connection refused"
+        return _REFUSED
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed"
+        return _TLS
     return type(exc).__name__
 
 

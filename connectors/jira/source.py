@@ -162,6 +162,8 @@ class JiraSource:
     # -- sprints -----------------------------------------------------------------------------
 
     def fetch_sprints(self) -> list[Sprint]:
+        # serverInfo first: a URL that is not Jira is named as such, not as a bad board.
+        self.client.deployment()
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0

@@ -231,7 +231,7 @@ class LinearClient:
             if _is_rate_limited(response, payload):
                 self._wait_for_budget(response, attempt, cost, operation_name)
                 continue
-            if response.status_code >= 500:
+            if response.status_code in _TRANSIENT:
                 self._backoff(attempt, f"HTTP {response.status_code}", operation_name)
                 continue
             return self._data(response, payload, operation_name)
@@ -407,6 +407,11 @@ def _error_message(error: Any) -> str:
     message = str(extensions.get("userPresentableMessage") or error.get("message") or "unknown")
     path = error.get("path")
     return f"{message} (at {'.'.join(map(str, path))})" if path else message
+
+
+# Worth a retry; any other status (501 from a server that is not GraphQL, 505, ...)
+# will not change and is reported at once.
+_TRANSIENT = frozenset({500, 502, 503, 504})
 
 
 def _reason(exc: httpx.HTTPError) -> str:

@@ -83,6 +83,7 @@ BOUNDS = _vocabulary(
     "least most more less fewer greater min max minimum maximum before after above below "
     "within under over exceeds exceed up < > <= >= ≤ ≥ ="
 )
+_CONTEXT = NEGATIONS | MODALS | BOUNDS | {"at", "up"}
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "en", "ex")
 _MODAL_OF = {
     "can't": "can",
@@ -170,9 +171,35 @@ def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
     return list(_opcodes(tuple(a), tuple(b)))
 
 
+# difflib's matcher can take time quadratic in the words of a criterion. Past this many
+# word pairs in the part that differs (after the common start and end), the middle is
+# one replacement: a criterion that long was rewritten, not touched up.
+_MAX_DIFF_PAIRS = 250_000
+
+
 @functools.lru_cache(maxsize=16_384)
 def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, int, int, int, int], ...]:
-    return tuple(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    if len(a) * len(b) <= _MAX_DIFF_PAIRS:
+        return tuple(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    middle: list[tuple[str, int, int, int, int]]
+    if len(mid_a) * len(mid_b) <= _MAX_DIFF_PAIRS:
+        inner = SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()
+        middle = [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner]
+    else:
+        tag = "replace" if mid_a and mid_b else ("delete" if mid_a else "insert")
+        middle = [(tag, head, len(a) - tail, head, len(b) - tail)] if mid_a or mid_b else []
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    ops += middle
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return tuple(ops)
 
 
 def word_changes(before: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -196,7 +223,17 @@ def number_risk(before: str, after: str) -> str | None:
     came = [shown for key, shown in new.items() if key not in old]
     if not gone and not came:
         return None
-    return f"number: {', '.join(gone) or '(none)'} → {', '.join(came) or '(none)'}"
+    return _risk("number", ", ".join(gone), ", ".join(came))
+
+
+def _risk(name: str, old: str, new: str) -> str:
+    """``number: 80 → 70``; ``number added: 42`` where nothing stood before (never a
+    "(none) →" that reads as if something had been replaced)."""
+    if not old:
+        return f"{name} added: {new}"
+    if not new:
+        return f"{name} removed: {old}"
+    return f"{name}: {old} → {new}"
 
 
 def _quantities(text: str) -> dict[str, str]:
@@ -220,15 +257,17 @@ def word_risks(before: str, after: str) -> list[str]:
             continue
         # an inserted or deleted word reads better with the word before it: must → must not
         lead = a[i1 - 1] if i1 > 0 else ""
-        keep = tag != "replace" or lead in ("at", "up", "no", "not")  # at least → at most
-        ctx = [w for _, w in wa[i1 - 1 : i1]] if keep and lead else []
-        shown_old = " ".join(ctx + [w for _, w in wa[i1:i2]]) or "(none)"
-        shown_new = " ".join(ctx + [w for _, w in wb[j1:j2]]) or "(none)"
+        # Only a word that is itself a modal, negation or bound is context worth showing:
+        # "must → must not" yes; "once → once and can be downloaded" (once is no modal) no.
+        keep = lead in _CONTEXT and (tag != "replace" or lead in ("at", "up", "no", "not"))
+        ctx = [w for _, w in wa[i1 - 1 : i1]] if keep else []
+        shown_old = " ".join(ctx + [w for _, w in wa[i1:i2]])
+        shown_new = " ".join(ctx + [w for _, w in wb[j1:j2]])
         for name, vocabulary in (("negation", NEGATIONS), ("modal", MODALS), ("bound", BOUNDS)):
             if _changed(name, old, new, vocabulary):
-                risks.append(f"{name}: {shown_old} → {shown_new}")
+                risks.append(_risk(name, shown_old, shown_new))
         if _prefix_negation(old, new) and not _changed("negation", old, new, NEGATIONS):
-            risks.append(f"negation: {shown_old} → {shown_new}")
+            risks.append(_risk("negation", shown_old, shown_new))
     return risks
 
 
@@ -266,7 +305,8 @@ def is_sensitive(word: str) -> bool:
 
 def is_typo_fix(before: str, after: str) -> bool:
     """True when ``after`` differs from ``before`` only by case, punctuation, spacing,
-    articles, or small misspellings of words that carry no number, unit or negation."""
+    articles, accents (any number of them), or up to three small misspellings of words
+    that carry no number, unit, negation or modal."""
     a, b = tokens(before), tokens(after)
     if a == b:
         return True
@@ -277,6 +317,8 @@ def is_typo_fix(before: str, after: str) -> bool:
         old, new = a[i1:i2], b[j1:j2]
         if "".join(old) == "".join(new):  # sign-up → signup, e-mail → email
             continue
+        if _unaccented(old) == _unaccented(new):  # sesion → sesión: however many
+            continue
         if any(is_sensitive(w) for w in old + new):
             return False
         if _small_edit(old, new):
@@ -284,6 +326,13 @@ def is_typo_fix(before: str, after: str) -> bool:
         elif any(w not in _ARTICLES for w in old + new):
             return False
     return fixes <= 3
+
+
+def _unaccented(words: list[str]) -> str:
+    """The words without their diacritics: ``días`` → ``dias``. Digits and the words
+    themselves are untouched, so a number or a negation still differs."""
+    decomposed = unicodedata.normalize("NFKD", "".join(words))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _small_edit(old: list[str], new: list[str]) -> bool:
