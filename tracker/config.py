@@ -325,6 +325,7 @@ _POLICY_COMMENTS = {
     "link_patterns": "a linked issue counts when its title, type or a label matches",
     "markers": "a comment containing one counts, whoever wrote it",
     "burst": "saves by one person within this time are one change",
+    "grace": "AC edits this soon after the start belong to planning",
 }
 
 
@@ -344,6 +345,8 @@ def _toml_value(value: object) -> str:
 
 def _duration_text(value: timedelta) -> str:
     seconds = int(value.total_seconds())
+    if not seconds:
+        return "0h"  # how the README writes a zero grace
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
