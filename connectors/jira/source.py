@@ -39,6 +39,7 @@ from connectors.jira.fields import (
     resolve_sprint,
     resolve_text_field,
 )
+from connectors.paging import PageGuard
 from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
@@ -55,6 +56,12 @@ _COMMENT_PAGE = 100
 # enough to keep the changelog and per-issue calls of the next batch going meanwhile.
 _AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
+# Permissions that mean a token can do far more than read and comment (mypermissions keys).
+_ADMIN = {
+    "ADMINISTER": "administer Jira",
+    "SYSTEM_ADMIN": "administer the system",
+    "ADMINISTER_PROJECTS": "administer projects",
+}
 
 
 class JiraSource:
@@ -89,13 +96,42 @@ class JiraSource:
             dep = self.client.deployment()
             where = f"{dep.label} {dep.version} at {self.client.url}"
             checks.append(Check("Jira reachable", True, where))
-            me = self.client.call(self.client.jira.myself, what="myself")
+            me = self.client.get("myself", what="myself")
             who = me.get("displayName") or me.get("accountId") or me.get("name")
             checks.append(Check("Jira credentials", True, f"signed in as {who}"))
         except TrackerError as exc:
             return [*checks, _failed("Jira reachable" if not checks else "Jira credentials", exc)]
+        checks.extend(self._check_reach())
         checks.extend(self._check_board(board) for board in self._config.boards)
         return checks + self._check_fields()
+
+    def _check_reach(self) -> list[Check]:
+        """Whether the token can administer Jira or projects: far more than tracker needs
+        (read, and comment when nudging). Said, not failed; no line where Jira cannot tell."""
+        try:
+            answer = self.client.get(
+                "mypermissions", {"permissions": ",".join(_ADMIN)}, what="the token's permissions"
+            )
+        except TrackerError:
+            return []
+        granted = (answer or {}).get("permissions") if isinstance(answer, Mapping) else None
+        if not isinstance(granted, Mapping):
+            return []
+        held = [
+            _ADMIN[key]
+            for key in _ADMIN
+            if isinstance(granted.get(key), Mapping) and granted[key].get("havePermission")
+        ]
+        if not held:
+            return [Check("token's reach", True, "no administration rights: no more than needed")]
+        return [
+            Check(
+                "token's reach",
+                True,
+                f"it can {' and '.join(held)}: more than tracker needs (read; comment when "
+                "nudging); a token of an account without these rights is safer",
+            )
+        ]
 
     def _check_board(self, board: int) -> Check:
         try:
@@ -143,6 +179,7 @@ class JiraSource:
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0
+            guard = self._guard(f"sprints of board {board}")
             while True:
                 page = self.client.get(
                     f"board/{board}/sprint",
@@ -158,6 +195,7 @@ class JiraSource:
                 start += len(values)
                 if page.get("isLast", True) or not values:
                     break
+                guard.more((raw.get("id") for raw in values), total=_total(page))
         self._remember_starts(sprints.values())
         return list(sprints.values())
 
@@ -275,7 +313,7 @@ class JiraSource:
 
     def _raw_fields(self) -> list[Json]:
         if self._field_list is None:
-            self._field_list = list(self.client.call(self.client.jira.fields, what="field list"))
+            self._field_list = list(self.client.get("field", what="field list"))
         return self._field_list
 
     def _search(self, jql: str, fields: ResolvedFields, cloud: bool) -> Iterator[list[Json]]:
@@ -298,16 +336,20 @@ class JiraSource:
 
     def _search_cloud(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         token: str | None = None
+        guard = self._guard("the issue search")
         while True:
             query = {**params, "nextPageToken": token} if token else params
             page = self.client.get("search/jql", query, what="issue search")
-            yield list(page.get("issues") or [])
+            issues = list(page.get("issues") or [])
+            yield issues
             token = page.get("nextPageToken")
             if not token or page.get("isLast"):
                 return
+            guard.more((raw.get("id") for raw in issues), token)
 
     def _search_server(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         start = 0
+        guard = self._guard("the issue search")
         while True:
             page = self.client.get("search", {**params, "startAt": start}, what="issue search")
             issues = list(page.get("issues") or [])
@@ -315,6 +357,7 @@ class JiraSource:
             start += len(issues)
             if not issues or start >= int(page.get("total") or 0):
                 return
+            guard.more((raw.get("id") for raw in issues), total=_total(page))
 
     def _bundle(
         self, raw: Json, histories: list[Json], fields: ResolvedFields, detail: bool
@@ -360,6 +403,7 @@ class JiraSource:
             if int(inline.get("total") or 0) <= len(comments):
                 return comments  # inline block is complete: no call needed
         comments = []
+        guard = self._guard(f"the comments of {key}")
         while True:
             page = self.client.get(
                 f"issue/{key}/comment",
@@ -370,6 +414,10 @@ class JiraSource:
             comments.extend(batch)
             if not batch or len(comments) >= int(page.get("total") or 0):
                 return comments
+            guard.more((c.get("id") for c in batch), total=_total(page))
+
+    def _guard(self, what: str) -> PageGuard:
+        return PageGuard(f"Jira at {self.client.url}", what)
 
     def _board(self, board: int) -> Json:
         if board not in self._boards:
@@ -408,6 +456,11 @@ def _touches(raw: Json, histories: list[Json], fields: ResolvedFields, wanted: s
         if (m.parse_id_list(item.get("from")) | m.parse_id_list(item.get("to"))) & wanted:
             return True
     return False
+
+
+def _total(page: Json) -> int | None:
+    total = page.get("total")
+    return total if isinstance(total, int) else None
 
 
 def _of(histories: Histories, raw: Json) -> list[Json]:

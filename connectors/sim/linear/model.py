@@ -17,6 +17,7 @@ class User:
     email: str
     active: bool = True
     app: bool = False
+    admin: bool = False  # a workspace administrator
 
 
 @dataclass(frozen=True)
