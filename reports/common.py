@@ -26,11 +26,26 @@ from tracker.findings import (
 )
 
 # Worst first: the order the table and the summaries list changes in.
-VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.DISCUSSED: 1, Verdict.COSMETIC: 2}
+# An unknown change sits just after the flagged ones: nobody can say it was discussed.
+VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.UNKNOWN: 1, Verdict.DISCUSSED: 2, Verdict.COSMETIC: 3}
 # A glyph per verdict, so no report relies on colour alone.
-VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "~"}
+VERDICT_GLYPH = {
+    Verdict.FLAGGED: "✗",
+    Verdict.DISCUSSED: "✓",
+    Verdict.COSMETIC: "~",
+    Verdict.UNKNOWN: "?",
+}
 # The terminal's colour per verdict (rich style names; HTML has its own CSS classes).
-VERDICT_STYLE = {Verdict.FLAGGED: "bold red", Verdict.DISCUSSED: "green", Verdict.COSMETIC: "dim"}
+VERDICT_STYLE = {
+    Verdict.FLAGGED: "bold red",
+    Verdict.DISCUSSED: "green",
+    Verdict.COSMETIC: "dim",
+    Verdict.UNKNOWN: "bold yellow",
+}
+
+# The plain sentences every format uses for the kinds of change (DESIGN §4).
+DEFINED_NOTE = "committed before its AC were written"
+ESTIMATE_NOTE = "scope grew, no re-estimate"
 
 # Several evidence kinds or URLs share one cell; "; " reads well and never starts a formula.
 JOIN = "; "
@@ -218,11 +233,41 @@ def title_line(report: SprintReport) -> str:
 def summary_line(report: SprintReport) -> str:
     """What happened to the sprint's criteria, in one line."""
     s = report.summary
-    return (
+    line = (
         f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
         f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
         f"{s.cosmetic} cosmetic"
     )
+    if s.unknown:
+        line += f", {s.unknown} unknown"
+    if s.defined_after_start:
+        line += f" · {s.defined_after_start} {DEFINED_NOTE}"
+    if s.issues_without_ac:
+        line += f" · {plural(s.issues_without_ac, 'issue')} without AC"
+    if s.points_added_after_start:
+        line += f" · {s.points_added_after_start:g} points added after start"
+    return line
+
+
+def notes_lines(report: SprintReport) -> list[str]:
+    """The caveats and lists every summary carries below its counts."""
+    lines = [note for note in (baseline_note(report),) if note]
+    late = without_ac_at_start(report)
+    if late:
+        lines.append(f"{DEFINED_NOTE} (no AC when committed): {', '.join(late)}")
+    return lines
+
+
+def empty_text(report: SprintReport) -> str:
+    """What a report with no changes says: never "no changes" when it could not see."""
+    if report.not_started:
+        return "This sprint has not started yet: there is nothing to compare against."
+    if report.summary.issues_baseline_approximate:
+        return (
+            "No acceptance-criteria change was seen after the sprint started, but some "
+            "baselines are approximate (see below)."
+        )
+    return "No acceptance criteria changed after the sprint started."
 
 
 def hours_text(hours: float | None) -> str:
@@ -234,3 +279,69 @@ def hours_text(hours: float | None) -> str:
 
 def fraction_text(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction:.0%}"
+
+
+def points(value: float | None) -> str:
+    """``3``, ``0.5``, ``—`` for no estimate."""
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+def estimate_text(change: ChangeFinding) -> str | None:
+    """``estimate 3 → 8, re-estimated by Kenji`` or ``estimate 3; scope grew, no
+    re-estimate``; None where the tracker has no estimate."""
+    estimate = change.estimate
+    if estimate is None:
+        return None
+    if estimate.at_start == estimate.now:
+        text = f"estimate {points(estimate.now)}"
+    else:
+        text = f"estimate {points(estimate.at_start)} → {points(estimate.now)}"
+    again = estimate.reestimated
+    if again is not None:
+        who = f" by {again.by.name}" if again.by is not None else ""
+        text += f", re-estimated {points(again.from_value)} → {points(again.to_value)}{who}"
+    elif change.scope_grew_unestimated:
+        text += f"; {ESTIMATE_NOTE}"
+    return text
+
+
+def kind_notes(change: ChangeFinding) -> list[str]:
+    """What kind of change it was and the estimate beside it, as short phrases."""
+    notes = []
+    if change.defined_after_start:
+        notes.append(DEFINED_NOTE)
+    if change.scope is not None:
+        notes.append(f"scope {change.scope}")
+    estimate = estimate_text(change)
+    if estimate is not None:
+        notes.append(estimate)
+    return notes
+
+
+def coverage_note(report: SprintReport) -> str | None:
+    """Says when the report cannot be the whole story: a sprint not started yet, or
+    one still running."""
+    if report.not_started:
+        return "not started yet: there is nothing to compare against"
+    if report.partial:
+        as_of = (clock.iso(report.generated_at) or "").replace("T", " ")[:16]
+        return f"partial: the sprint is still running; this covers it up to {as_of} UTC"
+    return None
+
+
+def baseline_note(report: SprintReport) -> str | None:
+    """How many issues the tracker first saw after the start, with edits it never saw."""
+    n = report.summary.issues_baseline_approximate
+    if not n:
+        return None
+    return (
+        f"{plural(n, 'issue')} with an approximate baseline "
+        "(first synced after the start: earlier text never seen)"
+    )
+
+
+def without_ac_at_start(report: SprintReport) -> list[str]:
+    """Keys of issues that were committed (at start or on joining) with no criteria."""
+    return sorted((f.issue.key for f in report.issues if f.without_ac_at_start), key=natural_key)

@@ -5,13 +5,18 @@ Columns (a stable order; new ones are only ever appended):
     sprint, issue_key, issue_title, issue_url, changed_at, changed_by, verdict,
     criteria_added, criteria_removed, criteria_modified, evidence_kind, evidence_url,
     reason, diff_text, days_into_sprint, sprint_start, sprint_end, changed_by_id,
-    added_after_start, baseline_approximate, saves, phrases, sprint_id, source
+    added_after_start, baseline_approximate, saves, phrases, sprint_id, source,
+    defined_after_start, scope, estimate_at_start, estimate_now, reestimated_at,
+    reestimated_by, estimate_note
 
 ``criteria_added``/``_removed``/``_modified`` are counts, so a spreadsheet can sum and
 sort them; ``diff_text`` holds the readable diff, one criterion per line, each line
 starting with ``added:``, ``removed:`` or ``changed: before → after``. Several evidence
 kinds, URLs or phrases in one cell are joined with ``"; "``. Booleans are ``true``/``false``;
 ``days_into_sprint`` is days from sprint start to the change, one decimal.
+``scope`` is ``expanded``/``reduced``/``rewritten`` (empty for cosmetic and unknown
+changes); the estimate columns are empty where the tracker has no estimate, and
+``estimate_note`` says ``scope grew, no re-estimate`` where that is so.
 
 A cell a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
 carriage return, also after leading whitespace) gets a leading ``'``, so a hostile issue

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from reports.common import (
+    ESTIMATE_NOTE,
     JOIN,
     days_into_sprint,
     diff_lines,
@@ -49,6 +50,13 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "phrases",
     "sprint_id",
     "source",
+    "defined_after_start",
+    "scope",
+    "estimate_at_start",
+    "estimate_now",
+    "reestimated_at",
+    "reestimated_by",
+    "estimate_note",
 )
 
 TREND_COLUMNS: tuple[str, ...] = (
@@ -67,6 +75,9 @@ TREND_COLUMNS: tuple[str, ...] = (
     "median_hours_to_discussion",
     "median_sprint_fraction",
     "changes_by_editor",
+    "unknown",
+    "defined_after_start",
+    "points_added_after_start",
 )
 
 
@@ -101,6 +112,21 @@ def _change_row(report: SprintReport, change: ChangeFinding) -> dict[str, object
         "phrases": JOIN.join(p.quote for p in change.phrases),
         "sprint_id": sprint.key or sprint.id,
         "source": sprint.source,
+        "defined_after_start": "true" if change.defined_after_start else "false",
+        "scope": str(change.scope) if change.scope else "",
+        **_estimate_cells(change),
+    }
+
+
+def _estimate_cells(change: ChangeFinding) -> dict[str, object]:
+    estimate = change.estimate
+    again = estimate.reestimated if estimate else None
+    return {
+        "estimate_at_start": estimate.at_start if estimate else None,
+        "estimate_now": estimate.now if estimate else None,
+        "reestimated_at": iso(again.at) if again else "",
+        "reestimated_by": person_name(again.by) or "" if again else "",
+        "estimate_note": ESTIMATE_NOTE if change.scope_grew_unestimated else "",
     }
 
 
@@ -111,7 +137,8 @@ def frame_changes(report: SprintReport) -> pd.DataFrame:
     # Keep counts integral and the day fraction a float even when the frame is empty.
     for column in ("criteria_added", "criteria_removed", "criteria_modified", "saves"):
         frame[column] = frame[column].astype("int64")
-    frame["days_into_sprint"] = frame["days_into_sprint"].astype("float64")
+    for column in ("days_into_sprint", "estimate_at_start", "estimate_now"):
+        frame[column] = frame[column].astype("float64")
     return frame
 
 
@@ -133,6 +160,9 @@ def _trend_row(point: TrendPoint) -> dict[str, object]:
         "median_hours_to_discussion": _rounded(point.median_hours_to_discussion, 1),
         "median_sprint_fraction": _rounded(point.median_sprint_fraction, 3),
         "changes_by_editor": editors_text(point),
+        "unknown": summary.unknown,
+        "defined_after_start": summary.defined_after_start,
+        "points_added_after_start": summary.points_added_after_start,
     }
 
 

@@ -16,16 +16,22 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports.common import (
+    DEFINED_NOTE,
+    ESTIMATE_NOTE,
     VERDICT_GLYPH,
+    coverage_note,
     days_into_sprint,
     diff_counts,
     editors_text,
+    empty_text,
     flagged_count,
     fraction_text,
     hours_into_sprint,
     hours_text,
     http_url,
+    kind_notes,
     natural_key,
+    notes_lines,
     person_name,
     reason_text,
     sprint_end,
@@ -63,6 +69,7 @@ def change_view(report: SprintReport, index: int, change: ChangeFinding) -> dict
         "counts": diff_counts(change.diff),
         "reason": reason_text(change),
         "modified": [modified_view(m) for m in change.diff.modified],
+        "notes": kind_notes(change),
     }
 
 
@@ -106,6 +113,8 @@ def environment() -> Environment:
     env.filters["http_url"] = http_url
     env.filters["iso"] = iso
     env.globals["glyphs"] = {str(k): v for k, v in VERDICT_GLYPH.items()}
+    env.globals["defined_note"] = DEFINED_NOTE
+    env.globals["estimate_note"] = ESTIMATE_NOTE
     return env
 
 
@@ -121,6 +130,8 @@ def render_html(report: SprintReport) -> str:
             start=iso(report.sprint.started_at),
             end=iso(sprint_end(report)),
             summary=summary_line(report),
+            notes=[n for n in (coverage_note(report), *notes_lines(report)) if n],
+            empty=empty_text(report),
             timeline=layout_timeline(report),
             worst=[views[index] for index, _ in ranked],
             issues=_issue_views(report, views),

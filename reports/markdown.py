@@ -12,11 +12,16 @@ import re
 from urllib.parse import quote
 
 from reports.common import (
+    DEFINED_NOTE,
     VERDICT_GLYPH,
+    coverage_note,
     days_into_sprint,
     diff_counts,
+    empty_text,
     http_url,
+    kind_notes,
     natural_key,
+    notes_lines,
     person_name,
     shorten,
     summary_line,
@@ -63,7 +68,7 @@ def _change_row(report: SprintReport, change: ChangeFinding) -> str:
         _when(report, change),
         escape(person_name(change.changed_by) or "unknown"),
         diff_counts(change.diff),
-        escape(change.reason),
+        escape(" · ".join([change.reason, *kind_notes(change)])),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -81,6 +86,8 @@ def _issue_section(found: IssueFinding) -> list[str]:
         notes.append("joined after sprint start")
     if found.baseline_approximate:
         notes.append("baseline approximate")
+    if found.without_ac_at_start:
+        notes.append(f"{DEFINED_NOTE} (no AC when committed)")
     heading = f"### {link(found.issue.key, found.issue.url)} {escape(found.issue.title)}"
     lines = [heading, ""]
     if notes:
@@ -104,11 +111,13 @@ def _full(report: SprintReport) -> str:
         f"## AC changes · {escape(report.sprint.name)}",
         "",
         escape(title_line(report)) + "  ",
-        escape(summary_line(report)),
+        *(f"**{escape(note)}**  " for note in (coverage_note(report),) if note),
+        escape(summary_line(report)) + ("  " if notes_lines(report) else ""),
+        *_with_breaks([escape(note) for note in notes_lines(report)]),
         "",
     ]
     if not report.changes:
-        lines.append("No acceptance criteria changed after the sprint started.")
+        lines.append(empty_text(report))
         return "\n".join(lines) + "\n"
     lines += [
         "| Verdict | Issue | When (UTC) | By | Δ | Why |",
@@ -124,14 +133,24 @@ def _full(report: SprintReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _with_breaks(lines: list[str]) -> list[str]:
+    """Markdown lines that render as separate lines of one paragraph."""
+    return [line + "  " for line in lines[:-1]] + lines[-1:]
+
+
 def _summary(report: SprintReport) -> str:
     s = report.summary
+    unknown = f", {s.unknown} unknown" if s.unknown else ""
     lines = [
         f"**AC changes · {escape(report.sprint.name)}**",
+        *(escape(note) for note in (coverage_note(report),) if note),
         f"{s.changes} changes after sprint start: {s.flagged} flagged, "
-        f"{s.discussed} discussed, {s.cosmetic} cosmetic "
+        f"{s.discussed} discussed, {s.cosmetic} cosmetic{unknown} "
         f"({s.issues_with_ac_changes} of {s.issues} issues changed)",
+        *(escape(note) for note in notes_lines(report)),
     ]
+    if s.defined_after_start:
+        lines.append(f"{s.defined_after_start} {DEFINED_NOTE}")
     flagged = [c for c in worst_first(report.changes) if c.verdict == Verdict.FLAGGED]
     if flagged:
         lines.append("Changed without an engineering-impact discussion:")

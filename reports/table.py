@@ -15,8 +15,12 @@ from rich.text import Text
 from reports.common import (
     VERDICT_GLYPH,
     VERDICT_STYLE,
+    coverage_note,
     days_into_sprint,
     diff_counts,
+    empty_text,
+    kind_notes,
+    notes_lines,
     person_name,
     shorten,
     summary_line,
@@ -25,7 +29,7 @@ from reports.common import (
 )
 from reports.terminal import render_to_text
 from tracker.clock import iso
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Verdict
 
 # Criteria shown per change before "… n more": the table is an overview, not the diff.
 MAX_DIFF_LINES = 3
@@ -80,6 +84,17 @@ def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
     return "…" + window.strip() + tail
 
 
+def _what(change: ChangeFinding, limit: int) -> Text:
+    if change.verdict is Verdict.UNKNOWN:
+        text = Text("text before the edit never seen\n", style="yellow")
+    else:
+        text = _diff_text(change.diff, limit)
+    notes = kind_notes(change)
+    if notes:
+        text.append(shorten(" · ".join(notes), limit) + "\n", style="cyan")
+    return text
+
+
 def _row(
     report: SprintReport, change: ChangeFinding, change_width: int, compact: bool
 ) -> list[Text]:
@@ -95,7 +110,7 @@ def _row(
     if days is not None:
         when.append(f"\nday {days:.1f}", style="dim")
     when.append("\n" + shorten(person_name(change.changed_by) or "unknown", 14))
-    what = _diff_text(change.diff, change_width * 2)
+    what = _what(change, change_width * 2)
     what.append(shorten(change.reason, change_width * 3), style="italic dim")
     for phrase in change.phrases[:1]:  # one is enough to prompt the conversation
         what.append(
@@ -127,9 +142,14 @@ def build_table(report: SprintReport, width: int) -> Table:
 
 def render_table(report: SprintReport, *, width: int = 100, color: bool = False) -> str:
     header = Text(shorten(title_line(report), width), style="bold")
-    footer = Text(shorten(summary_line(report), width))
+    coverage = coverage_note(report)
+    if coverage:
+        header.append("\n" + coverage, style="yellow")
+    # Wrapped, not cut: the counts at its end (unknown, points added) must stay visible.
+    footer = Text(summary_line(report))
     if not report.changes:
-        body: RenderableType = Text("No acceptance criteria changed after the sprint started.")
+        body: RenderableType = Text(empty_text(report))
     else:
         body = build_table(report, width)
-    return render_to_text([header, body, footer], width=width, color=color)
+    notes = [Text(line, style="yellow") for line in notes_lines(report)]
+    return render_to_text([header, body, *notes, footer], width=width, color=color)

@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 from rich.markup import escape
 
-from reports.common import VERDICT_GLYPH, VERDICT_STYLE, printable
+from reports.common import DEFINED_NOTE, VERDICT_GLYPH, VERDICT_STYLE, kind_notes, printable
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, Verdict
@@ -43,6 +43,8 @@ def render_timeline(
         notes.append("removed before the sprint ended")
     if finding.baseline_approximate:
         notes.append("baseline approximate: first seen after the start")
+    if finding.without_ac_at_start:
+        notes.append(f"{DEFINED_NOTE}: no AC when committed")
     if notes:
         console.print("note: " + "; ".join(notes))
     console.print()
@@ -78,12 +80,19 @@ def _change(console: Console, number: int, change: ChangeFinding) -> None:
         f"[{style}]{VERDICT_GLYPH[change.verdict]} {change.verdict.value}[/]"
     )
     console.print(f"  why: {escape(change.reason)}")
+    kinds = kind_notes(change)
+    if kinds:
+        console.print(f"  [cyan]{escape(' · '.join(kinds))}[/]")
+    if change.verdict is Verdict.UNKNOWN:
+        console.print("  [yellow]the text before this edit was never seen[/]")
     _diff(console, change.diff)
     for evidence in change.evidence:
         console.print(
-            f"  evidence: {evidence.kind.value} by {escape(evidence.by)} at {iso(evidence.at)}: {escape(evidence.text[:80])}"
+            f"  evidence: {evidence.kind.value} by {escape(evidence.by)}"
+            f"{' (the editor)' if evidence.by_editor else ''} at {iso(evidence.at)}: "
+            f"{escape(evidence.text[:80])}"
         )
-    if change.verdict is Verdict.FLAGGED:
+    if change.verdict in (Verdict.FLAGGED, Verdict.UNKNOWN):
         for item in change.considered:
             console.print(
                 f"  looked at: {item.evidence.kind.value} by {escape(item.evidence.by)}: {escape(item.why_not)}"

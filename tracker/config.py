@@ -87,7 +87,7 @@ _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, t
 
 
 class NotifyConfig(_Strict):
-    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    """``[notify]``: where nudges go. The webhook URL is a secret, so the
     file names the environment variable that holds it."""
 
     slack_webhook_env: str | None = None
@@ -279,6 +279,7 @@ _POLICY_COMMENTS = {
     "link_patterns": "a linked issue counts when its title, type or a label matches",
     "markers": "a comment containing one counts, whoever wrote it",
     "burst": "saves by one person within this time are one change",
+    "grace": "AC edits this soon after the start belong to planning",
 }
 
 
@@ -298,6 +299,8 @@ def _toml_value(value: object) -> str:
 
 def _duration_text(value: timedelta) -> str:
     seconds = int(value.total_seconds())
+    if not seconds:
+        return "0h"  # how the README writes a zero grace
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
             return f"{seconds // size}{unit}"

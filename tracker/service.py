@@ -1,5 +1,5 @@
 """Library functions behind the commands that read the store: reports, trends, one
-issue's timeline, the sprint list. The CLI parses, calls one of these and renders."""
+issue's timeline. The CLI parses, calls one of these and renders."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ from tracker.errors import UsageError
 from tracker.findings import IssueFinding, SprintReport, TrendPoint
 from tracker.policy import Policy
 from tracker.store import HistoryRead, Store
-
-
-def list_sprints(store: Store, source: str | None = None) -> list[Sprint]:
-    return store.sprints(source)
 
 
 def build_report(

@@ -24,6 +24,7 @@ from connectors.jira.fields import FieldRef
 from tracker.clock import parse_time
 from tracker.domain import (
     Comment,
+    EstimateChange,
     Issue,
     Link,
     LinkKind,
@@ -160,6 +161,39 @@ def map_revisions(
                 after.id,
             )
     return tuple(revisions)
+
+
+def parse_points(value: Any) -> float | None:
+    """A story-points value: a number in ``fields``, a string such as ``"3"`` or
+    ``"0.5"`` in the changelog's ``fromString``/``toString``; None when empty or unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def map_estimates(
+    source: str, issue_key: str, histories: Sequence[Json], field: FieldRef | None
+) -> tuple[EstimateChange, ...]:
+    """Every change of the story points, oldest first."""
+    if field is None:
+        return ()
+    return tuple(
+        EstimateChange(
+            source=source,
+            issue_key=issue_key,
+            id=f"{history['id']}:{index}",
+            at=_at(history),
+            author=map_person(history.get("author")),
+            from_value=parse_points(item.get("fromString")),
+            to_value=parse_points(item.get("toString")),
+        )
+        for history, index, item in iter_items(histories, field)
+    )
 
 
 def parse_id_list(value: Any) -> set[str]:

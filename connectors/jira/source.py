@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from connectors.jira._pipeline import prefetch, worker_pool
 from connectors.jira.client import JiraClient
 from connectors.jira.fields import (
     ResolvedFields,
+    resolve_estimate,
     resolve_fields,
     resolve_sprint,
     resolve_text_field,
@@ -121,6 +123,16 @@ class JiraSource:
             checks.append(Check("Sprint field", True, f"{sprint.name} → {sprint.id}"))
         except ConfigError as exc:
             checks.append(_failed("Sprint field", exc))
+        points = resolve_estimate(raw)
+        checks.append(
+            Check(
+                "estimate field",
+                True,
+                f"{points.name} → {points.id}"
+                if points
+                else "no story-points field: reports show no estimate",
+            )
+        )
         return checks
 
     # -- sprints -----------------------------------------------------------------------------
@@ -271,6 +283,8 @@ class JiraSource:
             "summary", "status", "issuetype", "labels", "created", "updated",
             "issuelinks", "comment", fields.text.id, fields.sprint.id,
         ]  # fmt: skip
+        if fields.estimate is not None:
+            wanted.append(fields.estimate.id)
         params: dict[str, Any] = {
             "jql": jql,
             "fields": ",".join(wanted),
@@ -308,6 +322,8 @@ class JiraSource:
         key = str(raw["key"])
         values = raw.get("fields") or {}
         issue = m.map_issue(raw, self.name, self.client.url)
+        if fields.estimate is not None:
+            issue = replace(issue, estimate=m.parse_points(values.get(fields.estimate.id)))
         sprint_ids = m.parse_sprint_ids(values.get(fields.sprint.id))
         revisions = m.map_revisions(self.name, key, histories, fields.text)
         # Comments and remote links are evidence about AC changes made after a start only
@@ -334,6 +350,7 @@ class JiraSource:
                 self.name, key, values.get("issuelinks") or [], histories, self.client.url
             )
             + m.map_remote_links(self.name, key, remote, histories),
+            estimates=m.map_estimates(self.name, key, histories, fields.estimate),
         )
 
     def _comments(self, key: str, values: Json) -> list[Json]:

@@ -61,6 +61,8 @@ fragment HistoryFields on IssueHistory {
   descriptionUpdatedBy { ...UserFields }
   fromCycleId
   toCycleId
+  fromEstimate
+  toEstimate
 }
 """
 
@@ -129,6 +131,7 @@ fragment IssueEvidence on Issue {{
   createdAt
   updatedAt
   addedToCycleAt
+  estimate
   cycle {{ id }}
   state {{ name }}
   creator {{ ...UserFields }}

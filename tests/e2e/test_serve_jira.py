@@ -66,10 +66,12 @@ def test_an_edit_and_a_comment_pushed_before_the_sync_are_stored_once(
     ws = site.workspace
     key = next(i.key for i in ws.issues.values() if 43 in i.sprint_ids and i.values.get("ac"))
     edited_at = FIXED_NOW + timedelta(hours=2)
+    issue = ws.issue(key)
+    assert issue is not None
     history = ws.edit_field(
         key,
         DEMO.ac_field,
-        ws.issue(key).values["ac"] + "\n* Refunds need approval",
+        issue.values["ac"] + "\n* Refunds need approval",
         "priya@acme.com",
         edited_at,
     )

@@ -57,10 +57,12 @@ def test_an_edit_pushed_by_webhook_is_nudged_within_seconds(
         already = len(slack.received)
         ws = site.workspace
         key = next(i.key for i in ws.issues.values() if 43 in i.sprint_ids and i.values.get("ac"))
+        issue = ws.issue(key)
+        assert issue is not None
         history = ws.edit_field(
             key,
             DEMO.ac_field,
-            ws.issue(key).values["ac"] + "\n* Exports also go out as PDF",
+            issue.values["ac"] + "\n* Exports also go out as PDF",
             "priya@acme.com",
             FIXED_NOW - timedelta(minutes=1),
         )

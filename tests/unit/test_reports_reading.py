@@ -5,6 +5,7 @@ up, its risk chips name real risks and it reads on a phone."""
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def test_the_cli_uses_columns_else_the_terminal_else_100(monkeypatch: pytest.Mon
     monkeypatch.setenv("COLUMNS", "72")
     assert output.terminal_width() == 72
     monkeypatch.delenv("COLUMNS")
-    monkeypatch.setattr(output.sys.stdout, "isatty", lambda: False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert output.terminal_width() == 100
 
 

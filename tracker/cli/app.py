@@ -3,8 +3,10 @@ renders; the first docstring line of each command is its ``--help``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +38,7 @@ from tracker.cli.output import (
 from tracker.cli.serve import serve as serve_command
 from tracker.config import TEMPLATE, Config, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges, UsageError
-from tracker.service import build_report, build_trend, issue_timeline, list_sprints
+from tracker.service import build_report, build_trend, issue_timeline
 from tracker.store import Store
 from tracker.sync import sync_all
 
@@ -77,17 +79,22 @@ def _config() -> Config:
     return wiring.read_config(State.config_path, require_tokens=False)
 
 
-def _reader(config: Config, source: str | None) -> Store:
-    """The store for a read command. An unknown ``--source`` is the same one line for
-    every command; a source is known when it is configured or has data stored."""
+@contextlib.contextmanager
+def _reading(source: str | None) -> Iterator[tuple[Config, Store]]:
+    """The config and the store for a read command, closed however the command ends.
+    An unknown ``--source`` is the same one line for every command; a source is known
+    when it is configured or has data stored."""
+    config = _config()
     store = wiring.open_store(config)
-    if source is None:
-        return store
-    known = {s.name for s in config.source} | {s.source for s in store.sprints()}
-    if source not in known:
+    try:
+        if source is not None:
+            known = {s.name for s in config.source} | {s.source for s in store.sprints()}
+            if source not in known:
+                listed = ", ".join(sorted(known)) or "none"
+                raise UsageError(f"no source named {source!r}; known: {listed}")
+        yield config, store
+    finally:
         store.close()
-        raise UsageError(f"no source named {source!r}; known: {', '.join(sorted(known)) or 'none'}")
-    return store
 
 
 @app.command()
@@ -203,11 +210,8 @@ def sprints(
 ) -> None:
     """List known sprints/cycles: source, id, name, state, start, end."""
     options.apply(config, verbose, quiet)
-    store = _reader(_config(), source)
-    try:
-        found = list_sprints(store, source)
-    finally:
-        store.close()
+    with _reading(source) as (_, store):
+        found = store.sprints(source)
     from reports.common import printable
 
     rows = [
@@ -266,12 +270,8 @@ def report(
 
     options.apply(config, verbose, quiet)
     chosen = choose_format(fmt, output, FORMATS)
-    loaded = _config()
-    store = _reader(loaded, source)
-    try:
+    with _reading(source) as (loaded, store):
         found = build_report(store, loaded.policy, sprint, source)
-    finally:
-        store.close()
     to_stdout = output is None or str(output) == "-"
     text = render_report(
         found,
@@ -306,14 +306,10 @@ def show(
     from reports.timeline import render_timeline
 
     options.apply(config, verbose, quiet)
-    loaded = _config()
-    store = _reader(loaded, source)
-    try:
-        # Jira and Linear keys are upper case; `pay-101` is what people type.
-        key = issue_key.strip().upper()
+    # Jira and Linear keys are upper case; `pay-101` is what people type.
+    key = issue_key.strip().upper()
+    with _reading(source) as (loaded, store):
         timeline = issue_timeline(store, loaded.policy, key, sprint=sprint, source=source)
-    finally:
-        store.close()
     text = render_timeline(
         timeline.sprint, timeline.finding, color=use_color(), width=terminal_width()
     )
@@ -341,12 +337,8 @@ def trend(
 
     options.apply(config, verbose, quiet)
     chosen = choose_format(fmt, output, TREND_FORMATS)
-    loaded = _config()
-    store = _reader(loaded, source)
-    try:
+    with _reading(source) as (loaded, store):
         points = build_trend(store, loaded.policy, source=source, last=last)
-    finally:
-        store.close()
     to_stdout = output is None or str(output) == "-"
     text = render_trend(points, chosen, width=terminal_width(), color=to_stdout and use_color())
     emit(text, output, fmt=chosen, force=force, protected=wiring.protected_files(loaded))

@@ -25,8 +25,9 @@ from tracker.analysis import analyse_sprint, resolve_sprint
 from tracker.domain import IssueHistory, Person, Sprint, SprintState
 from tracker.errors import NotifyError
 from tracker.notify.compose import due_nudges
-from tracker.notify.model import Channel, DeliveryKey, DigestChannel, Nudge
+from tracker.notify.model import DeliveryKey, Nudge
 from tracker.policy import Policy
+from tracker.ports import Channel, DigestChannel
 from tracker.service import for_judging
 from tracker.store import Store
 
