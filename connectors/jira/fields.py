@@ -1,8 +1,8 @@
 """Resolve the AC field and the Sprint field from ``GET /rest/api/2/field``.
 
-Field ids differ per site and names are localised and renamable (reference §3.1, §4.4,
-pitfall 6), so both fields are found by *type*: a ``...:textarea`` custom field for the
-AC, ``com.pyxis.greenhopper.jira:gh-sprint`` for the Sprint. ``untranslatedName`` is
+Field ids differ per site and names are localised and renamable, so both fields are
+found by *type*: a ``...:textarea`` custom field for the AC,
+``com.pyxis.greenhopper.jira:gh-sprint`` for the Sprint. ``untranslatedName`` is
 preferred over ``name`` where Cloud sends it. A changelog item is matched by ``fieldId``
 when present, else by ``field`` (the name at change time) case-insensitively.
 
