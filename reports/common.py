@@ -45,7 +45,7 @@ VERDICT_STYLE = {
     Verdict.UNKNOWN: "bold yellow",
 }
 
-# The plain sentences every format uses for the kinds of change (DESIGN §4).
+# The plain sentences every format uses for the kinds of change.
 DEFINED_NOTE = "committed before its AC were written"
 ESTIMATE_NOTE = "scope grew, no re-estimate"
 

@@ -29,7 +29,7 @@ from reports.common import (
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, SprintReport, TrendPoint, Verdict
 
-# The first twelve are DESIGN §5's contract; the rest were added after it, in order.
+# The first twelve are the original contract; the rest were added after it, in order.
 CHANGE_COLUMNS: tuple[str, ...] = (
     "sprint",
     "issue_key",

@@ -1,4 +1,4 @@
-"""JSON, the machine contract (DESIGN §5).
+"""JSON, the machine contract.
 
 Keys named in the contract are never renamed or removed. Added beyond it:
 ``generated_at``; ``sprint.key``/``planned_end``/``board``; per change ``issue_id``,

@@ -6,7 +6,7 @@
   a page than the ``maxResults`` asked for, so the count returned says nothing about the
   end. ``fieldIds`` narrows the answer to the items of those fields, which is how
   ``JiraSource`` reads every issue's judged fields cheaply; items without a fieldId
-  (``Link``, ``RemoteIssueLink`` on Cloud, reference §1.4) only come unfiltered.
+  (``Link``, ``RemoteIssueLink`` on Cloud) only come unfiltered.
   Where bulkfetch answers 404 (older Cloud), page ``/issue/{key}/changelog`` per issue
   (complete: that route has no field filter). Batches are fetched from several threads
   at once; until bulkfetch has answered once, they take turns, so a site without it is

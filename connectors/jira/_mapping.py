@@ -1,12 +1,12 @@
 """Jira JSON → ``tracker.domain`` records. Pure functions: no HTTP, no clock.
 
-Wire facts this relies on (see ../shared/reference/jira-api.md):
-- history order is not reliable: sort by (``created``, int(``id``)) (§1.1);
-- ``created`` is ``+HHMM`` ISO, or epoch ms from bulkfetch (§1.3); ``parse_time`` takes both;
-- text lives in ``fromString``/``toString``; ``from``/``to`` may be ARI tokens (§1.5);
-- Sprint items list *every* sprint id, comma-space joined, ``""`` for none (pitfall 7);
-- the Sprint field value is Cloud objects or legacy ``Sprint@...[id=N,...]`` strings (§3.1);
-- links carry no time: ``Link``/``RemoteIssueLink`` changelog items give it (pitfall 10).
+Wire facts this relies on:
+- history order is not reliable: sort by (``created``, int(``id``));
+- ``created`` is ``+HHMM`` ISO, or epoch ms from bulkfetch; ``parse_time`` takes both;
+- text lives in ``fromString``/``toString``; ``from``/``to`` may be ARI tokens;
+- Sprint items list *every* sprint id, comma-space joined, ``""`` for none;
+- the Sprint field value is Cloud objects or legacy ``Sprint@...[id=N,...]`` strings;
+- links carry no time: ``Link``/``RemoteIssueLink`` changelog items give it.
 """
 
 from __future__ import annotations

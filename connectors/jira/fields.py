@@ -1,8 +1,8 @@
 """Resolve the AC field and the Sprint field from ``GET /rest/api/2/field``.
 
-Field ids differ per site and names are localised and renamable (reference §3.1, §4.4,
-pitfall 6), so both fields are found by *type*: a ``...:textarea`` custom field for the
-AC, ``com.pyxis.greenhopper.jira:gh-sprint`` for the Sprint. ``untranslatedName`` is
+Field ids differ per site and names are localised and renamable, so both fields are
+found by *type*: a ``...:textarea`` custom field for the AC,
+``com.pyxis.greenhopper.jira:gh-sprint`` for the Sprint. ``untranslatedName`` is
 preferred over ``name`` where Cloud sends it. A changelog item is matched by ``fieldId``
 when present, else by ``field`` (the name at change time) case-insensitively.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,7 +67,7 @@ def resolve_fields(raw_fields: Iterable[Mapping[str, Any]], ac_field: str) -> Re
     )
 
 
-def resolve_estimate(fields: list[Mapping[str, Any]]) -> FieldRef | None:
+def resolve_estimate(fields: Sequence[Mapping[str, Any]]) -> FieldRef | None:
     """The story-points field: by its Jira Software type, else a number field by name
     (in the order of ``STORY_POINTS_NAMES``); None where there is none."""
     typed = [f for f in fields if _schema(f).get("custom") == STORY_POINTS_TYPE]
@@ -81,7 +81,7 @@ def resolve_estimate(fields: list[Mapping[str, Any]]) -> FieldRef | None:
     return None
 
 
-def resolve_text_field(fields: list[Mapping[str, Any]], ac_field: str) -> FieldRef:
+def resolve_text_field(fields: Sequence[Mapping[str, Any]], ac_field: str) -> FieldRef:
     """``ac_field`` is a custom field's name, its id (``customfield_NNNNN``) or "description"."""
     wanted = ac_field.strip()
     if wanted.lower() == DESCRIPTION:
@@ -106,7 +106,7 @@ def resolve_text_field(fields: list[Mapping[str, Any]], ac_field: str) -> FieldR
     )
 
 
-def resolve_sprint(fields: list[Mapping[str, Any]]) -> FieldRef:
+def resolve_sprint(fields: Sequence[Mapping[str, Any]]) -> FieldRef:
     matches = [f for f in fields if _schema(f).get("custom") == SPRINT_TYPE]
     if len(matches) > 1:
         # A second gh-sprint field is rare (a migration leftover); the one called Sprint wins.
@@ -141,7 +141,7 @@ def _schema(field: Mapping[str, Any]) -> Mapping[str, Any]:
     return schema if isinstance(schema, Mapping) else {}
 
 
-def _textareas(fields: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def _textareas(fields: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [
         f
         for f in fields
@@ -149,7 +149,7 @@ def _textareas(fields: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     ]
 
 
-def _listing(fields: list[Mapping[str, Any]]) -> str:
+def _listing(fields: Sequence[Mapping[str, Any]]) -> str:
     if not fields:
         return "(none found)"
     shown = [f"{f.get('untranslatedName') or f.get('name')} ({f.get('id')})" for f in fields[:10]]

@@ -1,6 +1,6 @@
 """JiraSource: sprints of the configured boards, and their issues with complete history.
 
-Request plan of a sync (reference §1-§4): ``serverInfo`` once (Cloud or Server/DC), ``/field``
+Request plan of a sync: ``serverInfo`` once (Cloud or Server/DC), ``/field``
 once, the boards' sprint pages, then the search pages: Cloud ``/search/jql``, and for each
 1000 issues found, history in two passes of ``changelog/bulkfetch`` (``expand=changelog``
 truncates there): every issue's history filtered to the judged fields (the AC or
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 Json = Mapping[str, Any]
 _SEARCH_PAGE = 100
-_SPRINT_PAGE = 50  # the Agile API's own cap (reference §3)
+_SPRINT_PAGE = 50  # the Agile API's own cap
 _COMMENT_PAGE = 100
 # Issues the search may run ahead of the page being stored: bounds memory, and is
 # enough to keep the changelog and per-issue calls of the next batch going meanwhile.
@@ -331,7 +331,7 @@ class JiraSource:
         if cloud:
             yield from self._search_cloud(params)
         else:
-            # Server/DC: expand=changelog is complete there (reference §1.1).
+            # Server/DC: expand=changelog is complete there.
             yield from self._search_server({**params, "expand": "changelog"})
 
     def _search_cloud(self, params: dict[str, Any]) -> Iterator[list[Json]]:

@@ -1,4 +1,4 @@
-"""_mapping on hand-written JSON in the real shapes of ../shared/reference/jira-api.md."""
+"""_mapping on hand-written JSON in the shapes Jira Cloud and Server/DC send."""
 
 from __future__ import annotations
 

@@ -55,6 +55,7 @@ def test_no_line_where_jira_does_not_tell() -> None:
 
 def linear_checks(admin: bool) -> dict[str, str]:
     ws = build_demo_linear_workspace()
+    assert ws.viewer is not None
     ws.viewer = dataclasses.replace(ws.viewer, admin=admin)
     with LinearSimulator(ws, api_key=LINEAR_DEMO.api_key) as sim:
         config = LinearSourceConfig(

@@ -97,10 +97,12 @@ def test_edits_between_syncs_are_picked_up(
         i.key for i in workspace.issues.values() if 43 in i.sprint_ids and i.values.get("ac")
     )
     edited_at = FIXED_NOW + timedelta(hours=2)
+    issue = workspace.issue(key)
+    assert issue is not None
     workspace.edit_field(
         key,
         DEMO.ac_field,
-        workspace.issue(key).values["ac"] + "\n* Refunds over 10,000 EUR need approval",
+        issue.values["ac"] + "\n* Refunds over 10,000 EUR need approval",
         "priya@acme.com",
         edited_at,
     )

@@ -145,7 +145,9 @@ def test_linear_comment_create_keeps_the_id_and_refuses_a_duplicate() -> None:
 
 
 @pytest.mark.parametrize("flavour", ["cloud", "server"])
-def test_jira_user_lookup_answers_by_key_or_account_id(flavour: str) -> None:
+def test_jira_user_lookup_answers_by_key_or_account_id(
+    flavour: Literal["cloud", "server"],
+) -> None:
     with (
         JiraSimulator(build_demo_workspace(), flavour=flavour) as sim,
         httpx.Client(base_url=sim.url, auth=(DEMO.email, DEMO.token), timeout=10) as http,

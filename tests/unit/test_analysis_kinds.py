@@ -155,7 +155,9 @@ def test_an_issue_that_never_got_criteria_counts_as_without_ac() -> None:
     assert report.changes == ()
 
 
-def _points(n: str, when: datetime, was: float | None, now: float | None, who: Person = BOB):
+def _points(
+    n: str, when: datetime, was: float | None, now: float | None, who: Person = BOB
+) -> EstimateChange:
     return EstimateChange("acme", "PAY-7", n, when, who, was, now)
 
 

@@ -25,7 +25,7 @@ NOW = datetime(2026, 4, 1, tzinfo=UTC)
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Printable text a person (or a hostile config) could put in a key, quotes and backslashes
 # included; control characters are covered separately (JQL has no escape for most).
-TEXT = st.text(st.characters(min_codepoint=32, blacklist_categories=("Cs",)), max_size=30)
+TEXT = st.text(st.characters(min_codepoint=32, exclude_categories=["Cs"]), max_size=30)
 
 
 def _structure(jql: str) -> list[tuple[str, str]]:

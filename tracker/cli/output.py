@@ -54,7 +54,7 @@ def emit(
     force: bool = False,
     protected: Sequence[Path] = (),
 ) -> None:
-    """Data to stdout, or to ``output`` by the rules of DESIGN §2: atomically (a
+    """Data to stdout, or to ``output`` by these rules: atomically (a
     temporary file, then a rename), never through a symbolic link, an existing file
     only when its extension matches ``fmt`` (or with ``force``), and never one of the
     ``protected`` files (the config, the database), whatever the flags."""
