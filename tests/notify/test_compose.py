@@ -129,3 +129,12 @@ def test_a_reply_with_the_marker_still_settles_it() -> None:
         "#impact: two days, we drop PAY-99",
     )
     assert judge_change(_context(), [reply], [], Policy()).verdict is Verdict.DISCUSSED
+
+
+def test_a_change_that_defined_the_criteria_is_nudged_as_such() -> None:
+    from dataclasses import replace
+
+    written = replace(finding(before=""), defined_after_start=True)
+    (found,) = due_nudges(report(written), [], lead=None, now=NOW, delay=timedelta(0))
+    assert found.defined_after_start
+    assert "its acceptance criteria were written" in plain_text(compose(found))

@@ -70,7 +70,7 @@ def to_nudge(sprint: Sprint, change: ChangeFinding, lead: Person | None) -> Nudg
         lead=None if lead is not None and _same(lead, change.changed_by) else lead,
         diff=change.diff,
         phrases=change.phrases,
-        defined_after_start=not change.before.criteria and bool(change.after.criteria),
+        defined_after_start=change.defined_after_start,
         added_after_start=change.added_after_start,
         reason=change.reason,
     )
