@@ -36,8 +36,9 @@ from tracker.findings import (
 JsonObject = dict[str, object]
 
 
-# The version of the JSON beyond DESIGN §5's keys (documented in the README); it grows
-# when a key is added and would change only if one changed meaning (never for §5's).
+# The version of the JSON beyond the original contract's keys (documented in the README);
+# it grows when a key is added and would change only if one changed meaning (never for
+# the contract's own).
 SCHEMA_VERSION = 1
 
 

@@ -2,7 +2,7 @@
 
 The library's ``ResilientSession`` retries only 429/503-with-Retry-After and connection
 errors, jitters below ``Retry-After``, cannot parse a date-form ``Retry-After`` and sleeps
-for real (reference §5, pitfall 11). So the library gets ``max_retries=0`` (one attempt per
+for real. So the library gets ``max_retries=0`` (one attempt per
 call) and :class:`JiraClient` does the retrying, by the policy both connectors share
 (``connectors.retry``): it honours ``Retry-After`` (seconds or an HTTP date) and
 ``X-RateLimit-Reset`` on 429/503 up to ``max_wait``, retries other 5xx, connection errors
