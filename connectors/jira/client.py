@@ -167,13 +167,22 @@ class JiraClient:
 
     def deployment(self) -> Deployment:
         if self._deployment is None:
-            info = self.call(self.jira.server_info, what="serverInfo")
-            cloud = info.get("deploymentType") == "Cloud"
-            # The library routes its own search helpers on this (reference pitfall 3).
-            self.jira.deploymentType = info.get("deploymentType")
-            self._deployment = Deployment(
-                cloud, str(info.get("version", "")), str(info.get("serverTitle", ""))
-            )
+            return self.use_server_info(self.server_info())
+        return self._deployment
+
+    def server_info(self) -> dict[str, Any]:
+        """The parts of ``serverInfo`` the connector uses (plain JSON, worth keeping)."""
+        info = self.call(self.jira.server_info, what="serverInfo")
+        return {k: info.get(k) for k in ("deploymentType", "version", "serverTitle")}
+
+    def use_server_info(self, info: Mapping[str, Any]) -> Deployment:
+        """Take ``info`` (asked now or kept from an earlier sync) as the site's."""
+        cloud = info.get("deploymentType") == "Cloud"
+        # The library routes its own search helpers on this (reference pitfall 3).
+        self.jira.deploymentType = info.get("deploymentType")
+        self._deployment = Deployment(
+            cloud, str(info.get("version") or ""), str(info.get("serverTitle") or "")
+        )
         return self._deployment
 
     def get(

@@ -11,6 +11,12 @@ only). Server/DC: ``/search?expand=changelog`` (complete there). Per-issue calls
 only where bulk data says they are needed, for those same issues: a truncated changelog,
 more comments than came inline, or a ``RemoteIssueLink`` item in the history.
 
+What rarely changes (``serverInfo``, the field list, each board's details) is kept in a
+:class:`~connectors.memo.Memo` that sync stores with the source: a day old, or after a
+failed sync, it is asked for again; a configured AC field missing from a kept field list
+asks for the list again. A sync with nothing changed then costs one sprint page per board
+and one search page.
+
 Concurrency: the search, the changelog of each batch of issues and the per-issue calls
 overlap, up to ``concurrency`` requests in flight (``fetch_issues``); what is yielded, and
 in which order, is the same at any ``concurrency``.
@@ -30,13 +36,14 @@ from connectors.jira import _mapping as m
 from connectors.jira._history import BULK_MAX_FIELDS, BULK_MAX_ISSUES, Histories, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
 from connectors.jira._pipeline import prefetch, worker_pool
-from connectors.jira.client import JiraClient
+from connectors.jira.client import Deployment, JiraClient
 from connectors.jira.fields import (
     ResolvedFields,
     resolve_fields,
     resolve_sprint,
     resolve_text_field,
 )
+from connectors.memo import Memo
 from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
@@ -52,6 +59,7 @@ _COMMENT_PAGE = 100
 # enough to keep the changelog and per-issue calls of the next batch going meanwhile.
 _AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
+_FIELD_KEYS = ("id", "key", "name", "untranslatedName", "custom", "schema")
 
 
 class JiraSource:
@@ -71,8 +79,7 @@ class JiraSource:
         self.client = JiraClient(config, self.stats, sleep=sleep, now=clock)
         self._fields: ResolvedFields | None = None
         self._projects: list[str] | None = None
-        self._boards: dict[int, Json] = {}
-        self._field_list: list[Json] | None = None
+        self.memo = Memo(clock)
         # Start of every sprint the boards list (whichever a sync reads): whether an AC
         # change came after a start decides which issues need their evidence read.
         self._starts: dict[str, datetime] = {}
@@ -121,9 +128,28 @@ class JiraSource:
             checks.append(_failed("Sprint field", exc))
         return checks
 
+    # -- what is kept between syncs ----------------------------------------------------------
+
+    def recall(self, stored: Mapping[str, Any]) -> None:
+        """Start from what an earlier sync kept (see :class:`~connectors.memo.Memo`)."""
+        self.memo.load(stored)
+
+    def remembered(self) -> dict[str, Any]:
+        return self.memo.dump()
+
+    def _deployment(self) -> Deployment:
+        return self.client.use_server_info(self.memo.get("serverInfo", self.client.server_info))
+
     # -- sprints -----------------------------------------------------------------------------
 
     def fetch_sprints(self) -> list[Sprint]:
+        try:
+            return self._fetch_sprints()
+        except TrackerError:
+            self.memo.forget()  # a board may have moved or gone: ask afresh next time
+            raise
+
+    def _fetch_sprints(self) -> list[Sprint]:
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0
@@ -155,6 +181,15 @@ class JiraSource:
     def fetch_issues(
         self, sprints: Sequence[Sprint], since: datetime | None
     ) -> Iterator[list[IssueBundle]]:
+        try:
+            yield from self._fetch_issues(sprints, since)
+        except TrackerError:
+            self.memo.forget()  # the site may have changed under what was kept
+            raise
+
+    def _fetch_issues(
+        self, sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]:
         wanted = {s.id for s in sprints}
         if not wanted:
             return
@@ -168,7 +203,7 @@ class JiraSource:
             since,
             self._clock(),
         )
-        cloud = self.client.deployment().cloud
+        cloud = self._deployment().cloud
         history = HistoryFetcher(self.client, cloud=cloud)
         # Cloud: one bulk changelog call serves up to 1000 issues, so search pages are
         # gathered into batches of that size first (Server/DC: a batch is one page).
@@ -254,13 +289,24 @@ class JiraSource:
     def fields(self) -> ResolvedFields:
         """The AC (or description) and Sprint fields; ConfigError when not resolvable."""
         if self._fields is None:
-            self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
+            kept = self.memo.known("fields")
+            try:
+                self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
+            except ConfigError:
+                if not kept:
+                    raise
+                # The kept list may predate the field (or the config): ask once more.
+                self.memo.forget("fields")
+                self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
         return self._fields
 
     def _raw_fields(self) -> list[Json]:
-        if self._field_list is None:
-            self._field_list = list(self.client.call(self.client.jira.fields, what="field list"))
-        return self._field_list
+        return list(self.memo.get("fields", self._ask_fields))
+
+    def _ask_fields(self) -> list[dict[str, Any]]:
+        raw = self.client.call(self.client.jira.fields, what="field list")
+        # What resolving needs, not each field's clause names and search metadata.
+        return [{k: f[k] for k in _FIELD_KEYS if k in f} for f in raw if isinstance(f, Mapping)]
 
     def _search(self, jql: str, fields: ResolvedFields, cloud: bool) -> Iterator[list[Json]]:
         wanted = [
@@ -351,11 +397,13 @@ class JiraSource:
                 return comments
 
     def _board(self, board: int) -> Json:
-        if board not in self._boards:
-            self._boards[board] = self.client.get(
+        found = self.memo.get(
+            f"board/{board}",
+            lambda: self.client.get(
                 f"board/{board}", agile=True, what=f"board {board}", fix_404=_board_fix(board)
-            )
-        return self._boards[board]
+            ),
+        )
+        return found if isinstance(found, Mapping) else {}
 
     def _board_projects(self) -> list[str]:
         """Projects whose recently updated issues may have left a sprint (see _jql)."""

@@ -33,6 +33,7 @@ from tracker.store.tables import (
     MembershipRow,
     RevisionRow,
     SnapshotRow,
+    SourceMemoRow,
     SourceRow,
     SprintRow,
     TextEditRow,
@@ -306,3 +307,18 @@ def _link_row(link: Link) -> Row:
         "app": link.app,
         **person_columns(link.added_by),
     }
+
+
+def get_memo(conn: Connection, source: str) -> dict[str, Any]:
+    table = table_of(SourceMemoRow)
+    text = conn.execute(select(table.c.value).where(table.c.source == source)).scalar()
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}  # unreadable: the source asks again, which is all a memo saves
+    return value if isinstance(value, dict) else {}
+
+
+def set_memo(conn: Connection, source: str, value: dict[str, Any], at: datetime) -> None:
+    row = {"source": source, "value": json.dumps(value, sort_keys=True), "saved_at": at}
+    upsert(conn, SourceMemoRow, [row], update=True)
