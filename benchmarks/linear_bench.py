@@ -43,17 +43,17 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from benchmarks.sync_bench import CHANGED_SHARE, CHANGES_AT, FIRST_AT, NIGHTLY_AT, UNCHANGED_AT
-from connectors.linear import LinearSource, queries
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
-from connectors.sim.linear import LinearSimulator, LinearWorkspace
-from connectors.sim.linear.resolvers import simulator_schema
-from connectors.sim.linear.scale import (
+from benchmarks.linear_scale import (
     LinearScaleFacts,
     LinearScaleSpec,
     apply_nightly_changes,
     build_linear_scale_workspace,
 )
+from benchmarks.sync_bench import CHANGED_SHARE, CHANGES_AT, FIRST_AT, NIGHTLY_AT, UNCHANGED_AT
+from connectors.linear import LinearSource, queries
+from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim.linear import LinearSimulator, LinearWorkspace
+from connectors.sim.linear.resolvers import simulator_schema
 from tracker import clock
 from tracker.config import LinearSourceConfig
 from tracker.store import Store

@@ -19,15 +19,15 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from benchmarks.floor import Floor, shape_of, workspace_floor
-from benchmarks.naive import NaiveClient, predict_naive
-from connectors.jira.source import JiraSource
-from connectors.sim.jira import JiraSimulator, JiraWorkspace
-from connectors.sim.jira.scale import (
+from benchmarks.jira_scale import (
     ScaleFacts,
     ScaleSpec,
     apply_nightly_changes,
     build_scale_workspace,
 )
+from benchmarks.naive import NaiveClient, predict_naive
+from connectors.jira.source import JiraSource
+from connectors.sim.jira import JiraSimulator, JiraWorkspace
 from tracker import clock
 from tracker.config import JiraSourceConfig
 from tracker.store import Store

@@ -1,4 +1,4 @@
-"""The Linear scale generator (connectors.sim.linear.scale) and the Linear request floor
+"""The Linear scale generator (benchmarks.linear_scale) and the Linear request floor
 (benchmarks.linear_bench) on tiny sizes, plus one real sync that must not beat the floor."""
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from benchmarks.linear_bench import (  # noqa: E402
     workspace_floor,
     workspace_shapes,
 )
-from connectors.linear import queries  # noqa: E402
-from connectors.sim.linear.scale import (  # noqa: E402
+from benchmarks.linear_scale import (  # noqa: E402
     LinearScaleSpec,
     ac_of,
     apply_nightly_changes,
     build_linear_scale_workspace,
     latest_description,
 )
+from connectors.linear import queries  # noqa: E402
 
 # -- the floor, by hand ------------------------------------------------------------------
 

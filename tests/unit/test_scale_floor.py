@@ -12,11 +12,11 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a folder of scripts, not an inst
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.floor import IssueShape, Limits, compute_floor, workspace_floor  # noqa: E402
+from benchmarks.jira_scale import ScaleSpec, build_scale_workspace  # noqa: E402
 from benchmarks.naive import NaiveClient, predict_naive  # noqa: E402
 from benchmarks.sync_bench import jira_config  # noqa: E402
 from connectors.jira.source import JiraSource  # noqa: E402
 from connectors.sim.jira import JiraSimulator  # noqa: E402
-from connectors.sim.jira.scale import ScaleSpec, build_scale_workspace  # noqa: E402
 from tracker.store import Store  # noqa: E402
 from tracker.sync import sync_source  # noqa: E402
 

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from connectors.sim._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
+from benchmarks._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
 from connectors.sim.jira.model import Board, Issue, JiraWorkspace, Sprint, User
 
 SPRINT_LENGTH = timedelta(days=14)
@@ -76,7 +76,7 @@ class ScaleFacts:
     projects: tuple[str, ...]
     engineers: tuple[str, ...]
     email: str = "bench@example.com"
-    token: str = "bench-token"  # noqa: S105 - the simulator's own, not a secret
+    token: str = "bench-token"
 
 
 def build_scale_workspace(spec: ScaleSpec) -> tuple[JiraWorkspace, ScaleFacts]:
