@@ -31,7 +31,6 @@ from benchmarks._criteria import criteria, edit_criteria
 from benchmarks.jira_scale import render_ac
 from tracker import clock
 from tracker.ac import clear_caches
-from tracker.config import PolicyConfig
 from tracker.domain import (
     Comment,
     Issue,
@@ -44,7 +43,8 @@ from tracker.domain import (
     SprintState,
     TextRevision,
 )
-from tracker.service import build_report, build_trend, rules_from
+from tracker.policy import Policy
+from tracker.service import build_report, build_trend, for_judging
 from tracker.store import Store
 
 SOURCE = "bench"
@@ -267,14 +267,14 @@ def run_report_bench(
         sprints = fill_store(store, spec)
         built = time.perf_counter() - started
         result = ReportResult(backend, store.counts(), built, report_issues=spec.sprint_issues)
-        rules = rules_from(PolicyConfig(engineers=ENGINEERS))
+        rules = Policy(engineers=tuple(ENGINEERS))
         target = big_sprint(sprints, spec)
         report = build_report(store, rules, target.id, SOURCE)
         result.changes = report.summary.changes
         result.report = measure(
             lambda: build_report(store, rules, target.id, SOURCE),
             repeat,
-            lambda: store.histories(SOURCE, target.id, windowed=True),
+            lambda: store.histories(for_judging(store, SOURCE, [target.id])),
         )
         if not full:
             store.close()
@@ -285,9 +285,7 @@ def run_report_bench(
         result.trend = measure(
             lambda: build_trend(store, rules, source=SOURCE, last=20),
             1,
-            lambda: store.histories_of_sprints(
-                SOURCE, [p.sprint.id for p in chosen], windowed=True
-            ),
+            lambda: store.histories(for_judging(store, SOURCE, [p.sprint.id for p in chosen])),
             traced=trace_trend,
         )
         store.close()

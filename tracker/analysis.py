@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker.ac.diff import ChangeKind, compare_ac
-from tracker.ac.extract import DEFAULT_HEADINGS
 from tracker.domain import IssueHistory, Person, Sprint, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
@@ -38,14 +37,6 @@ _FAR_PAST = datetime.min.replace(year=1900)
 
 
 @dataclass(frozen=True, slots=True)
-class Rules:
-    """What analysis needs besides the data: the policy and the AC headings."""
-
-    policy: Policy
-    headings: tuple[str, ...] = DEFAULT_HEADINGS
-
-
-@dataclass(frozen=True, slots=True)
 class _Presence:
     baseline_at: datetime
     until: datetime
@@ -54,7 +45,7 @@ class _Presence:
 
 
 def analyse_sprint(
-    sprint: Sprint, histories: Sequence[IssueHistory], rules: Rules, *, now: datetime
+    sprint: Sprint, histories: Sequence[IssueHistory], policy: Policy, *, now: datetime
 ) -> SprintReport:
     start = sprint.started_at
     end = sprint.ended_at or now
@@ -63,7 +54,7 @@ def analyse_sprint(
         for history in histories:
             presence = _presence(history, sprint.id, start, end)
             if presence is not None:
-                findings.append(_issue_finding(history, presence, sprint, rules))
+                findings.append(_issue_finding(history, presence, sprint, policy))
     findings.sort(key=lambda f: f.issue.key)
     changes = tuple(
         sorted((c for f in findings for c in f.changes), key=lambda c: (c.changed_at, c.issue.key))
@@ -118,8 +109,8 @@ def _text_at(history: IssueHistory, at: datetime) -> str | None:
     return history.current_text
 
 
-def _version(history: IssueHistory, at: datetime, by: Person | None, rules: Rules) -> AcVersion:
-    return AcVersion(at, by, _text_at(history, at) or "", _whole(history), rules.headings)
+def _version(history: IssueHistory, at: datetime, by: Person | None, policy: Policy) -> AcVersion:
+    return AcVersion(at, by, _text_at(history, at) or "", _whole(history), policy.ac_headings)
 
 
 def _whole(history: IssueHistory) -> bool:
@@ -127,19 +118,19 @@ def _whole(history: IssueHistory) -> bool:
 
 
 def _issue_finding(
-    history: IssueHistory, presence: _Presence, sprint: Sprint, rules: Rules
+    history: IssueHistory, presence: _Presence, sprint: Sprint, policy: Policy
 ) -> IssueFinding:
-    baseline = _version(history, presence.baseline_at, None, rules)
-    current = _version(history, presence.until, None, rules)
+    baseline = _version(history, presence.baseline_at, None, policy)
+    current = _version(history, presence.until, None, policy)
     approximate = _baseline_approximate(history, presence.baseline_at)
     candidates = [r for r in history.revisions if presence.baseline_at < r.at <= presence.until]
     changes = []
-    for burst in group_bursts(candidates, rules.policy.burst):
-        change = _judge_burst(history, burst, presence, sprint, rules, approximate)
+    for burst in group_bursts(candidates, policy.burst):
+        change = _judge_burst(history, burst, presence, sprint, policy, approximate)
         if change is not None:
             changes.append(change)
     net = compare_ac(
-        baseline.text, current.text, whole_field=_whole(history), headings=rules.headings
+        baseline.text, current.text, whole_field=_whole(history), headings=policy.ac_headings
     )
     return IssueFinding(
         issue=history.issue,
@@ -171,17 +162,13 @@ def group_bursts(revisions: Sequence[TextRevision], burst: timedelta) -> list[li
     for revision in sorted(revisions, key=lambda r: (r.at, r.id)):
         if groups:
             last = groups[-1][-1]
-            if _same_person(last.author, revision.author) and revision.at - last.at <= burst:
+            author = last.author
+            same = author.same_as(revision.author) if author else revision.author is None
+            if same and revision.at - last.at <= burst:
                 groups[-1].append(revision)
                 continue
         groups.append([revision])
     return groups
-
-
-def _same_person(a: Person | None, b: Person | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.id == b.id
 
 
 def _judge_burst(
@@ -189,18 +176,18 @@ def _judge_burst(
     burst: list[TextRevision],
     presence: _Presence,
     sprint: Sprint,
-    rules: Rules,
+    policy: Policy,
     approximate: bool,
 ) -> ChangeFinding | None:
     first, last = burst[0], burst[-1]
     whole = _whole(history)
     comparison = compare_ac(
-        first.from_text, last.to_text, whole_field=whole, headings=rules.headings
+        first.from_text, last.to_text, whole_field=whole, headings=policy.ac_headings
     )
     if comparison.kind is ChangeKind.NONE:
         return None
     context = ChangeContext(history.issue.key, first.at, last.at, last.author, comparison.kind)
-    judgement = judge_change(context, history.comments, history.links, rules.policy)
+    judgement = judge_change(context, history.comments, history.links, policy)
     before_text, after_text = first.from_text or "", last.to_text or ""
     started = sprint.started_at
     return ChangeFinding(
@@ -210,14 +197,14 @@ def _judge_burst(
         verdict=judgement.verdict,
         reason=judgement.reason,
         diff=comparison.diff,
-        before=AcVersion(first.at, None, before_text, whole, rules.headings),
-        after=AcVersion(last.at, last.author, after_text, whole, rules.headings),
+        before=AcVersion(first.at, None, before_text, whole, policy.ac_headings),
+        after=AcVersion(last.at, last.author, after_text, whole, policy.ac_headings),
         added_after_start=presence.added_after_start,
         baseline_approximate=approximate,
         saves=len(burst),
         evidence=judgement.evidence,
         considered=judgement.considered,
-        phrases=find_phrases(context, history.comments, rules.policy),
+        phrases=find_phrases(context, history.comments, policy),
         hours_into_sprint=(last.at - started).total_seconds() / 3600 if started else None,
     )
 

@@ -9,9 +9,11 @@ to fix (exit 2).
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from tracker.clock import parse_duration
 from tracker.errors import ConfigError
+from tracker.policy import Policy
 
 DEFAULT_PATH = Path("tracker.toml")
 DEFAULT_DATABASE = "sqlite:///tracker.db"
@@ -59,33 +62,25 @@ class LinearSourceConfig(_Strict):
 SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discriminator="type")]
 
 
-class PolicyConfig(_Strict):
-    engineers: list[str] = []
-    window_before: timedelta = timedelta(days=3)
-    window_after: timedelta = timedelta(days=2)
-    link_patterns: list[str] = ["impact", "spike", "design", "rfc", "adr"]
-    markers: list[str] = ["#impact", "engineering impact"]
-    burst: timedelta = timedelta(minutes=10)
-    ac_headings: list[str] = [
-        "acceptance criteria",
-        "acceptance criterion",
-        "ac",
-        "definition of done",
-    ]
-
-    @field_validator("window_before", "window_after", "burst", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return parse_duration(value)
-        return value
+# The [policy] keys that take a duration ("3d", "10m"): those whose default is one.
+_DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, timedelta))
 
 
 class Config(_Strict):
     database: str = DEFAULT_DATABASE
     source: list[SourceConfig] = []
-    policy: PolicyConfig = PolicyConfig()
+    policy: Policy = Policy()
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _durations(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: parse_duration(v) if k in _DURATIONS and isinstance(v, str) else v
+                for k, v in value.items()
+            }
+        return value
 
     def sources(
         self, names: list[str] | None = None
@@ -175,7 +170,8 @@ def _with_token(
 def _first_problem(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = _readable_location(err["loc"])
-    if err["type"] == "extra_forbidden":
+    # unexpected_keyword_argument: an unknown key of [policy], which is a dataclass
+    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return f"unknown key {loc!r}: remove it or check its spelling"
     if err["type"] == "missing":
         return f"missing key {loc!r}"
@@ -194,7 +190,7 @@ def _readable_location(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
-TEMPLATE = """\
+_TEMPLATE_SOURCES = """\
 # tracker.toml: where tracker reads from and how it judges AC changes.
 # Secrets never live here: each source names the environment variable holding its token.
 
@@ -217,11 +213,39 @@ ac_field = "Acceptance Criteria"         # a custom field's name or id, or "desc
 # token_env = "LINEAR_API_KEY"
 # teams = ["ENG"]                        # team keys
 
-[policy]
-engineers = []                           # emails, account ids or display names; empty: anyone but the editor
-window_before = "3d"                     # how long before an AC change a discussion still counts
-window_after = "2d"                      # ... and after it
-link_patterns = ["impact", "spike", "design", "rfc", "adr"]  # a linked issue counts when its title, type or a label matches
-markers = ["#impact", "engineering impact"]  # a comment containing one counts, whoever wrote it
-burst = "10m"                            # saves by one person within this time are one change
 """
+
+# What `tracker init` writes under [policy], key by key; the values are Policy's defaults.
+_POLICY_COMMENTS = {
+    "engineers": "emails, account ids or display names; empty: anyone but the editor",
+    "window_before": "how long before an AC change a discussion still counts",
+    "window_after": "... and after it",
+    "link_patterns": "a linked issue counts when its title, type or a label matches",
+    "markers": "a comment containing one counts, whoever wrote it",
+    "burst": "saves by one person within this time are one change",
+}
+
+
+def _template_policy(policy: Policy) -> str:
+    lines = ["[policy]"]
+    for key, comment in _POLICY_COMMENTS.items():
+        setting = f"{key} = {_toml_value(getattr(policy, key))}"
+        lines.append(f"{setting:<39}  # {comment}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, timedelta):
+        return f'"{_duration_text(value)}"'
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def _duration_text(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+TEMPLATE = _TEMPLATE_SOURCES + _template_policy(Policy())

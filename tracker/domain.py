@@ -48,6 +48,24 @@ class Person:
         found = {self.id, self.name, self.email or ""}
         return frozenset(s.strip().lower() for s in found if s and s.strip())
 
+    def same_as(self, other: Person | None) -> bool:
+        """The same person: the same id; else the same email, case-insensitively (where
+        the API shows emails); a display name decides only when one side has no id,
+        since two accounts may share a name. Unknown (None) is nobody's match."""
+        if other is None:
+            return False
+        if self.id and other.id and self.id == other.id:
+            return True
+        if self.email and other.email and _folded(self.email) == _folded(other.email):
+            return True
+        if self.id and other.id:
+            return False
+        return bool(_folded(self.name)) and _folded(self.name) == _folded(other.name)
+
+
+def _folded(text: str) -> str:
+    return text.strip().lower()
+
 
 @dataclass(frozen=True, slots=True)
 class Sprint:

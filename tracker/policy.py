@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker.ac.diff import ChangeKind
+from tracker.ac.extract import DEFAULT_HEADINGS
 from tracker.domain import Comment, Link, LinkKind, Person
 from tracker.findings import Considered, Evidence, EvidenceKind, Judgement, Phrase, Verdict
 from tracker.phrases import SUGGESTIONS, find_in_text
@@ -36,12 +37,19 @@ _PATTERN_KINDS = (LinkKind.ISSUE_LINK, LinkKind.RELATION)
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """How AC changes are judged: the ``[policy]`` table of tracker.toml, key for key.
+
+    The defaults below are the only place they are written; ``tracker.config`` builds
+    this record from the file and ``tracker init`` writes them out.
+    """
+
     engineers: tuple[str, ...] = ()
     window_before: timedelta = timedelta(days=3)
     window_after: timedelta = timedelta(days=2)
     link_patterns: tuple[str, ...] = ("impact", "spike", "design", "rfc", "adr")
     markers: tuple[str, ...] = ("#impact", "engineering impact")
     burst: timedelta = timedelta(minutes=10)
+    ac_headings: tuple[str, ...] = DEFAULT_HEADINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +59,6 @@ class ChangeContext:
     last_at: datetime  # last save of the burst
     editor: Person | None
     kind: ChangeKind
-
-
-def same_person(a: Person | None, b: Person | None) -> bool:
-    """Same account: same id, or same email; names only when an id is missing."""
-    if a is None or b is None:
-        return False
-    if a.id and b.id and a.id == b.id:
-        return True
-    if a.email and b.email and a.email.strip().lower() == b.email.strip().lower():
-        return True
-    if not (a.id and b.id):
-        return a.name.strip().lower() == b.name.strip().lower()
-    return False
 
 
 def on_roster(person: Person | None, policy: Policy) -> bool:
@@ -80,7 +75,7 @@ def is_engineer(person: Person | None, editor: Person | None, policy: Policy) ->
         return False
     if policy.engineers:
         return on_roster(person, policy)
-    return not same_person(person, editor)
+    return not person.same_as(editor)
 
 
 def judge_change(
@@ -147,7 +142,7 @@ def _judge_comment(comment: Comment, change: ChangeContext, policy: Policy) -> _
         return evidence, _outside(comment.created_at, change)
     if marker:
         return evidence, None
-    if same_person(author, change.editor):
+    if author is not None and author.same_as(change.editor):
         return evidence, "by the editor"
     if author is None:
         return evidence, "author unknown"

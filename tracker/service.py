@@ -5,31 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tracker import clock
-from tracker.analysis import Rules, analyse_sprint, resolve_sprint, trend_point
-from tracker.config import PolicyConfig
+from tracker.analysis import analyse_sprint, resolve_sprint, trend_point
 from tracker.domain import Sprint, SprintState
 from tracker.errors import UsageError
 from tracker.findings import IssueFinding, SprintReport, TrendPoint
 from tracker.policy import Policy
-from tracker.store import Store
-
-
-def rules_from(policy: PolicyConfig) -> Rules:
-    return Rules(
-        policy=Policy(
-            engineers=tuple(policy.engineers),
-            window_before=policy.window_before,
-            window_after=policy.window_after,
-            link_patterns=tuple(policy.link_patterns),
-            markers=tuple(policy.markers),
-            burst=policy.burst,
-        ),
-        headings=tuple(h.lower() for h in policy.ac_headings),
-    )
+from tracker.store import HistoryRead, Store
 
 
 @contextlib.contextmanager
@@ -52,20 +37,34 @@ def list_sprints(store: Store, source: str | None = None) -> list[Sprint]:
 
 
 def build_report(
-    store: Store, rules: Rules, sprint: str, source: str | None = None
+    store: Store, policy: Policy, sprint: str, source: str | None = None
 ) -> SprintReport:
     chosen = resolve_sprint(store.sprints(source), sprint, source)
     with _quiet_collector():
-        return _analyse(store, rules, chosen)
+        return _analyse(store, policy, chosen)
 
 
-def _analyse(store: Store, rules: Rules, sprint: Sprint) -> SprintReport:
-    histories = store.histories(sprint.source, sprint.id, windowed=True)
-    return analyse_sprint(sprint, histories, rules, now=clock.now())
+def for_judging(store: Store, source: str, sprint_ids: Sequence[str]) -> HistoryRead:
+    """What a report or trend reads: each issue's history from the earliest sprint
+    start it had (plus the text then), and evidence only for issues edited since, which
+    is sound only where the revisions are the whole history (the source says so)."""
+    exact = store.keeps_exact_history(source)
+    return HistoryRead(
+        source,
+        tuple(sprint_ids),
+        exact_history=exact,
+        windowed=True,
+        evidence_of_changed_only=exact,
+    )
+
+
+def _analyse(store: Store, policy: Policy, sprint: Sprint) -> SprintReport:
+    histories = store.histories(for_judging(store, sprint.source, [sprint.id]))
+    return analyse_sprint(sprint, histories, policy, now=clock.now())
 
 
 def build_trend(
-    store: Store, rules: Rules, *, source: str | None = None, last: int = 10
+    store: Store, policy: Policy, *, source: str | None = None, last: int = 10
 ) -> list[TrendPoint]:
     """The last ``last`` started sprints (per source), oldest first."""
     started = [
@@ -83,13 +82,11 @@ def build_trend(
             chosen = sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:]
             # One read for all of a source's sprints: a few statements instead of a few
             # per sprint, and an issue that was in two of them is read once.
-            histories = store.histories_of_sprints(
-                source_name, [s.id for s in chosen], windowed=True
-            )
+            histories = store.histories(for_judging(store, source_name, [s.id for s in chosen]))
             member_of = [{m.sprint_id for m in h.memberships} for h in histories]
             for sprint in chosen:
                 mine = [h for h, ids in zip(histories, member_of, strict=True) if sprint.id in ids]
-                points.append(trend_point(analyse_sprint(sprint, mine, rules, now=now)))
+                points.append(trend_point(analyse_sprint(sprint, mine, policy, now=now)))
     return sorted(points, key=lambda p: (p.sprint.started_at, p.sprint.source, p.sprint.id))
 
 
@@ -102,7 +99,7 @@ class IssueTimeline:
 
 def issue_timeline(
     store: Store,
-    rules: Rules,
+    policy: Policy,
     issue_key: str,
     *,
     sprint: str | None = None,
@@ -120,8 +117,10 @@ def issue_timeline(
     else:
         candidates = [s for s in member_of if s.started_at is not None] or member_of
         chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))
-    histories = store.histories(chosen.source, chosen.id, issue_key=issue_key)
-    report = analyse_sprint(chosen, histories, rules, now=clock.now())
+    exact = store.keeps_exact_history(chosen.source)
+    read = HistoryRead(chosen.source, (chosen.id,), exact_history=exact, issue_key=issue_key)
+    histories = store.histories(read)
+    report = analyse_sprint(chosen, histories, policy, now=clock.now())
     if not report.issues:
         raise UsageError(
             f"{issue_key} was not in {chosen.name!r} while it ran; try another --sprint"

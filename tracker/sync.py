@@ -1,6 +1,6 @@
 """Sync: poll each source and store what changed, incrementally and idempotently.
 
-The rules that make it safe to kill at any moment (STYLE habit 5):
+The rules that make it safe to kill at any moment:
 - the run's start time is captured first; the cursor never passes it;
 - issues are fetched from the cursor minus an overlap (late arrivals, clock skew, JQL's
   minute precision); re-reads are free because every write is an upsert by natural key;
@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
 
 from tracker import clock
-from tracker.domain import IssueBundle, Sprint
+from tracker.domain import IssueBundle
 from tracker.errors import TrackerError
+from tracker.ports import Remembering, Source
 from tracker.store import Store
 
 log = logging.getLogger("tracker.sync")
@@ -33,30 +33,6 @@ OVERLAP = timedelta(minutes=10)
 
 # Called after each committed page with the source's name and its issues stored so far.
 OnPage = Callable[[str, int], None]
-
-
-class SyncableSource(Protocol):
-    """The part of ``connectors.base.Source`` that sync needs."""
-
-    name: str
-
-    @property
-    def kind(self) -> str: ...
-
-    def fetch_sprints(self) -> list[Sprint]: ...
-
-    def fetch_issues(
-        self, sprints: Sequence[Sprint], since: datetime | None
-    ) -> Iterator[list[IssueBundle]]: ...
-
-
-@runtime_checkable
-class Remembering(Protocol):
-    """A source that keeps answers between syncs (plain JSON, stored with the source)."""
-
-    def recall(self, stored: Mapping[str, Any]) -> None: ...
-
-    def remembered(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +50,7 @@ class SyncResult:
 
 def sync_source(
     store: Store,
-    source: SyncableSource,
+    source: Source,
     *,
     url: str = "",
     full: bool = False,
@@ -84,7 +60,9 @@ def sync_source(
     """Sync one source; raises TrackerError (SourceError, StoreError, SyncBusy) on failure."""
     run_start = clock.now()
     with store.lock(source.name):
-        store.save_source(source.name, str(source.kind), url, run_start)
+        store.save_source(
+            source.name, str(source.kind), url, run_start, exact_history=source.exact_history
+        )
         if not isinstance(source, Remembering):
             return _sync_locked(store, source, run_start, full, overlap, on_page)
         if not full:
@@ -101,7 +79,7 @@ def sync_source(
 
 def _sync_locked(
     store: Store,
-    source: SyncableSource,
+    source: Source,
     run_start: datetime,
     full: bool,
     overlap: timedelta,
@@ -154,7 +132,7 @@ def _high_water(
 
 def sync_all(
     store: Store,
-    sources: Sequence[tuple[SyncableSource, str]],
+    sources: Sequence[tuple[Source, str]],
     *,
     full: bool = False,
     on_page: OnPage | None = None,

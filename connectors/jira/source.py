@@ -31,7 +31,7 @@ from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import Check, RequestStats
+from connectors.base import RequestStats
 from connectors.jira import _mapping as m
 from connectors.jira._history import BULK_MAX_FIELDS, BULK_MAX_ISSUES, Histories, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
@@ -48,6 +48,7 @@ from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
 from tracker.errors import ConfigError, TrackerError
+from tracker.ports import Check
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ _FIELD_KEYS = ("id", "key", "name", "untranslatedName", "custom", "schema")
 
 class JiraSource:
     kind = SourceKind.JIRA
+    exact_history = True  # the changelog keeps every old value of the field
 
     def __init__(
         self,

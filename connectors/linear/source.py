@@ -39,7 +39,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import Check, RequestStats
+from connectors.base import RequestStats
 from connectors.linear import queries
 from connectors.linear._mapping import map_issue_bundle, map_sprint
 from connectors.linear.client import LinearClient
@@ -47,6 +47,7 @@ from tracker.clock import parse_time
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint
 from tracker.errors import SourceError
+from tracker.ports import Check
 
 Node = dict[str, Any]
 
@@ -107,6 +108,7 @@ class LinearSource:
     """Reads cycles and issues of ``config.teams`` from one Linear workspace."""
 
     kind = SourceKind.LINEAR
+    exact_history = False  # IssueHistory says *that* the description changed, not from what
 
     def __init__(
         self,

@@ -22,10 +22,10 @@ from connectors.sim.jira import (
 from connectors.sim.jira.demo import expected_summary
 from connectors.sim.jira.model import Issue, User
 from tracker.clock import parse_time
-from tracker.config import PolicyConfig
+from tracker.policy import Policy
 
 CORE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}$")
-POLICY = PolicyConfig()
+POLICY = Policy()
 YEAR_START = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 YEAR_END = datetime.fromisoformat("2027-01-01T00:00:00+00:00")
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import Source
 from connectors.jira import JiraSource
 from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, JiraWorkspace, build_demo_workspace
 from connectors.sim.jira.model import Board as SimBoard
@@ -16,6 +15,7 @@ from connectors.sim.jira.model import Sprint as SimSprint
 from connectors.sim.jira.model import User as SimUser
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, LinkKind, Sprint, SprintState
+from tracker.ports import Source
 
 FLAVOURS = ["cloud", "server"]
 # A full sync of the demo boards (7 and 9): serverInfo, field, 2 boards for their projects,

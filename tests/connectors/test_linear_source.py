@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import Source
 from connectors.linear import LinearSource, queries
 from connectors.linear.source import issue_page_sizes
 from connectors.sim.linear import (
@@ -25,6 +24,7 @@ from connectors.sim.linear import (
 from tracker import clock
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, LinkKind, SprintState
+from tracker.ports import Source
 
 KEY = LINEAR_DEMO.api_key
 OVERLAP = timedelta(minutes=10)

@@ -24,7 +24,7 @@ from tracker.domain import (
     TextRevision,
 )
 from tracker.errors import StoreError, SyncBusy
-from tracker.store import Store
+from tracker.store import HistoryRead, Store
 from tracker.store.engine import SCHEMA_HEAD, current_revision, head_revision
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -108,7 +108,7 @@ def test_page_round_trip_is_utc_and_complete(db_url: str) -> None:
     store.save_source("acme", SourceKind.JIRA, "https://acme", T0)
     store.save_sprints([sprint()])
     store.save_page("acme", [bundle()], seen_at=T0, cursor=T0)
-    [history] = store.histories("acme", "42")
+    [history] = store.histories(HistoryRead("acme", ("42",), exact_history=True))
     assert history.issue.labels == ("ux",)
     assert history.revisions[0].at == T0 + timedelta(hours=1)
     assert history.revisions[0].at.tzinfo is not None
@@ -140,7 +140,7 @@ def test_updates_mutable_facts(db_url: str) -> None:
         bundle().issue, title="Renamed", status="Done", updated_at=T0 + timedelta(days=1)
     )
     store.save_page("acme", [replace(bundle(), issue=renamed)], seen_at=T0, cursor=None)
-    [history] = store.histories("acme", "42")
+    [history] = store.histories(HistoryRead("acme", ("42",), exact_history=True))
     assert history.issue.title == "Renamed" and history.issue.status == "Done"
     store.close()
 
@@ -168,7 +168,7 @@ def test_snapshots_derive_revisions_for_sources_without_old_text(db_url: str) ->
     store.save_page(
         "eng", [second], seen_at=T0 + timedelta(hours=6), cursor=None
     )  # unchanged: nothing new
-    [history] = store.histories("eng", "cyc-12")
+    [history] = store.histories(HistoryRead("eng", ("cyc-12",), exact_history=False))
     assert history.exact_history is False
     assert len(history.snapshots) == 2
     [revision] = history.revisions
@@ -232,9 +232,9 @@ def test_windowed_load_keeps_the_latest_revision_before_the_start(db_url: str) -
     store.save_page("acme", [bundle(revisions=5)], seen_at=T0, cursor=None)  # at T0+1h .. T0+5h
     since = T0 + timedelta(hours=3, minutes=30)
     store.save_sprints([replace(sprint(), started_at=since)])
-    [history] = store.histories("acme", "42", windowed=True)
+    [history] = store.histories(HistoryRead("acme", ("42",), exact_history=True, windowed=True))
     assert [r.at for r in history.revisions] == [T0 + timedelta(hours=h) for h in (3, 4, 5)]
-    [everything] = store.histories("acme", "42")
+    [everything] = store.histories(HistoryRead("acme", ("42",), exact_history=True))
     assert len(everything.revisions) == 5
     store.close()
 

@@ -10,7 +10,6 @@ import pytest
 
 from tracker import clock
 from tracker.analysis import analyse_sprint, trend_point
-from tracker.config import PolicyConfig
 from tracker.domain import (
     Comment,
     Issue,
@@ -21,8 +20,9 @@ from tracker.domain import (
     SprintState,
     TextRevision,
 )
-from tracker.service import build_report, build_trend, rules_from
-from tracker.store import Store
+from tracker.policy import Policy
+from tracker.service import build_report, build_trend, for_judging
+from tracker.store import HistoryRead, Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -89,7 +89,7 @@ def _days(history_revisions: tuple[TextRevision, ...]) -> list[int]:
 
 
 def test_each_issue_is_read_from_the_earliest_sprint_start_it_had(store: Store) -> None:
-    read = {h.issue.key: h for h in store.histories_of_sprints("acme", ["1", "2"], windowed=True)}
+    read = {h.issue.key: h for h in store.histories(for_judging(store, "acme", ["1", "2"]))}
     assert _days(read["PAY-1"].revisions) == [5, 12, 16]  # from sprint 1's start (day 10)
     assert _days(read["PAY-2"].revisions) == [20, 26]  # from sprint 2's start (day 24)
     assert _days(read["PAY-3"].revisions) == [4, 13, 25]  # sprint 1: its earliest
@@ -99,22 +99,33 @@ def test_each_issue_is_read_from_the_earliest_sprint_start_it_had(store: Store) 
 
 
 def test_windowed_reads_judge_exactly_as_full_reads(store: Store) -> None:
-    rules = rules_from(PolicyConfig(engineers=["dana@acme.com"]))
+    rules = Policy(engineers=("dana@acme.com",))
     for sprint in (S1, S2):
-        full = analyse_sprint(sprint, store.histories("acme", sprint.id), rules, now=NOW)
+        full = analyse_sprint(
+            sprint,
+            store.histories(HistoryRead("acme", (sprint.id,), exact_history=True)),
+            rules,
+            now=NOW,
+        )
         assert build_report(store, rules, sprint.id) == full
         assert full.changes  # the comparison is not vacuous
 
 
 def test_trend_reads_once_and_matches_one_report_per_sprint(store: Store) -> None:
-    rules = rules_from(PolicyConfig(engineers=["dana@acme.com"]))
+    rules = Policy(engineers=("dana@acme.com",))
     expected = [trend_point(build_report(store, rules, s.id)) for s in (S1, S2)]
     assert build_trend(store, rules, last=2) == expected
     assert [p.summary.changes for p in expected] == [3, 2]
 
 
 def test_one_issue_is_read_alone_for_show(store: Store) -> None:
-    [alone] = store.histories("acme", "2", issue_key="PAY-3")
-    [same] = [h for h in store.histories("acme", "2") if h.issue.key == "PAY-3"]
+    [alone] = store.histories(HistoryRead("acme", ("2",), exact_history=True, issue_key="PAY-3"))
+    [same] = [
+        h
+        for h in store.histories(HistoryRead("acme", ("2",), exact_history=True))
+        if h.issue.key == "PAY-3"
+    ]
     assert alone == same
-    assert store.histories("acme", "2", issue_key="PAY-1") == []  # never in sprint 2
+    assert (
+        store.histories(HistoryRead("acme", ("2",), exact_history=True, issue_key="PAY-1")) == []
+    )  # never in sprint 2

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.analysis import Rules, analyse_sprint, group_bursts, resolve_sprint
+from tracker.analysis import analyse_sprint, group_bursts, resolve_sprint
 from tracker.domain import (
     Comment,
     Issue,
@@ -32,7 +32,7 @@ NOW = END + timedelta(days=1)
 SPRINT = Sprint("acme", "42", "Payments Sprint 42", SprintState.CLOSED, START, END, board="7")
 PRIYA = Person("acc-priya", "Priya Nair", "priya@acme.com")
 BOB = Person("acc-bob", "Bob Chen", "bob@acme.com")
-RULES = Rules(Policy(engineers=("bob@acme.com", "Alice Moreau")))
+RULES = Policy(engineers=("bob@acme.com", "Alice Moreau"))
 
 V1 = "* Card payments settle within 2s\n* Refunds are idempotent"
 V2 = "* Card payments settle within 500ms\n* Refunds are idempotent\n* Payouts support SEPA"
@@ -233,6 +233,18 @@ def test_group_bursts_chains_gaps() -> None:
         rev(4, at(1), "d", "e"),
     ]
     assert [len(g) for g in group_bursts(saves, timedelta(minutes=10))] == [3, 1]
+
+
+def test_bursts_split_by_person_and_keep_unknown_authors_together() -> None:
+    priya_again = Person("acc-priya-2", "P. Nair", "PRIYA@acme.com")  # a second account
+    saves = [
+        rev(1, at(0), "a", "b"),
+        rev(2, at(0.05), "b", "c", priya_again),
+        rev(3, at(0.1), "c", "d", BOB),
+        rev(4, at(0.15), "d", "e", None),
+        rev(5, at(0.2), "e", "f", None),
+    ]
+    assert [len(g) for g in group_bursts(saves, timedelta(minutes=10))] == [2, 1, 2]
 
 
 SPRINTS = [

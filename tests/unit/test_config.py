@@ -5,6 +5,7 @@ import pytest
 
 from tracker.config import TEMPLATE, load_config, parse_config
 from tracker.errors import ConfigError
+from tracker.policy import Policy
 
 GOOD = """
 database = "sqlite:///t.db"
@@ -60,6 +61,21 @@ def test_template_is_valid_config() -> None:
 
     config = parse_config(tomllib.loads(TEMPLATE), {"JIRA_API_TOKEN": "x"})
     assert config.source[0].name == "acme-jira"
+    assert config.policy == Policy()  # init writes the defaults, and only they exist
+
+
+def test_policy_is_built_from_the_toml_and_defaults_the_rest(tmp_path: Path) -> None:
+    text = GOOD + 'ac_headings = ["Done when"]\nlink_patterns = []\n'
+    policy = load_config(write(tmp_path, text), ENV).policy
+    assert policy == Policy(
+        engineers=("alice@acme.com",),
+        window_before=timedelta(days=1),
+        burst=timedelta(minutes=5),
+        ac_headings=("Done when",),
+        link_patterns=(),
+    )
+    no_table = GOOD[: GOOD.index("[policy]")]
+    assert load_config(write(tmp_path, no_table), ENV).policy == Policy()
 
 
 @pytest.mark.parametrize(

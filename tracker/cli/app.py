@@ -17,7 +17,7 @@ from tracker.cli import wiring
 from tracker.cli.output import emit, print_sync_results, sync_progress
 from tracker.config import TEMPLATE, find_config_path
 from tracker.errors import ConfigError, FlaggedChanges
-from tracker.service import build_report, build_trend, issue_timeline, list_sprints, rules_from
+from tracker.service import build_report, build_trend, issue_timeline, list_sprints
 from tracker.sync import sync_all
 
 app = typer.Typer(
@@ -177,7 +177,7 @@ def report(
         raise ConfigError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
     config = wiring.read_config(State.config_path, require_tokens=False)
     store = wiring.open_store(config)
-    found = build_report(store, rules_from(config.policy), sprint, source)
+    found = build_report(store, config.policy, sprint, source)
     text = render_report(
         found, fmt, color=output is None and wiring.use_color(), bom=bom, summary_only=summary
     )
@@ -199,9 +199,7 @@ def show(
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     store = wiring.open_store(config)
-    timeline = issue_timeline(
-        store, rules_from(config.policy), issue_key, sprint=sprint, source=source
-    )
+    timeline = issue_timeline(store, config.policy, issue_key, sprint=sprint, source=source)
     emit(render_timeline(timeline.sprint, timeline.finding, color=wiring.use_color()), None)
 
 
@@ -221,7 +219,7 @@ def trend(
         raise ConfigError(f"--format {fmt!r} is not one of: {', '.join(TREND_FORMATS)}")
     config = wiring.read_config(State.config_path, require_tokens=False)
     store = wiring.open_store(config)
-    points = build_trend(store, rules_from(config.policy), source=source, last=last)
+    points = build_trend(store, config.policy, source=source, last=last)
     emit(render_trend(points, fmt, color=output is None and wiring.use_color()), output)
 
 

@@ -22,7 +22,7 @@ from tracker import clock
 from tracker.cli import wiring
 from tracker.cli.output import emit
 from tracker.config import Config
-from tracker.service import build_report, rules_from
+from tracker.service import build_report
 from tracker.store import Store
 from tracker.sync import sync_source
 
@@ -104,10 +104,9 @@ def run_demo(directory: Path | None) -> None:
                 f"nightly polls, {sum(linear.requests.values())} requests",
                 file=sys.stderr,
             )
-            rules = rules_from(config.policy)
-            color = wiring.use_color()
-            jira_report = build_report(store, rules, str(DEMO.demo_sprint), "demo-jira")
-            linear_report = build_report(store, rules, LINEAR_DEMO.demo_cycle_key, "demo-linear")
+            policy, color = config.policy, wiring.use_color()
+            jira_report = build_report(store, policy, str(DEMO.demo_sprint), "demo-jira")
+            linear_report = build_report(store, policy, LINEAR_DEMO.demo_cycle_key, "demo-linear")
             emit(render_report(jira_report, "table", color=color), None)
             emit("\n" + render_report(linear_report, "table", color=color), None)
         finally:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from connectors.base import Check
 from tracker.cli import wiring
 from tracker.cli.output import print_checks
 from tracker.config import Config
 from tracker.errors import ConfigError, TrackerError
+from tracker.ports import Check
 
 
 def run_doctor(config_path: Path | None) -> bool:

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
-from connectors.base import Check
 from tracker.errors import ConfigError
+from tracker.ports import Check
 from tracker.sync import OnPage, SyncResult
 
 

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.base import Source
 from tracker.config import Config, JiraSourceConfig, LinearSourceConfig, load_config
+from tracker.ports import Source
 from tracker.store import Store
 
 

@@ -26,8 +26,9 @@ from tracker.store.engine import (
     refresh_statistics,
     sync_lock,
 )
+from tracker.store.load import HistoryRead
 
-__all__ = ["Store"]
+__all__ = ["HistoryRead", "Store"]
 
 
 class Store:
@@ -54,9 +55,11 @@ class Store:
     def lock(self, source: str) -> contextlib.AbstractContextManager[None]:
         return sync_lock(self.engine, source)
 
-    def save_source(self, name: str, kind: str, url: str, at: datetime) -> None:
+    def save_source(
+        self, name: str, kind: str, url: str, at: datetime, *, exact_history: bool = True
+    ) -> None:
         with self._begin() as conn:
-            save.save_source(conn, name, kind, url, at)
+            save.save_source(conn, name, kind, url, at, exact_history=exact_history)
 
     def save_sprints(self, sprints: Sequence[Sprint]) -> int:
         with self._begin() as conn:
@@ -101,33 +104,15 @@ class Store:
         with self._begin() as conn:
             return load.load_sprints_of_issue(conn, issue_key, source)
 
-    def source_kinds(self) -> dict[str, str]:
+    def keeps_exact_history(self, source: str) -> bool:
+        """Whether ``source`` declared that its own history holds every old text."""
         with self._begin() as conn:
-            return load.load_source_kinds(conn)
+            return load.load_exact_history(conn, source)
 
-    def histories(
-        self,
-        source: str,
-        sprint_id: str,
-        *,
-        windowed: bool = False,
-        issue_key: str | None = None,
-    ) -> list[IssueHistory]:
-        """The sprint's issues (or the one ``issue_key``) with their history;
-        ``windowed``: only the revisions a report needs (from the sprint's start, plus
-        the one holding the text then)."""
+    def histories(self, read: HistoryRead) -> list[IssueHistory]:
+        """The issues ``read`` names, with their history, in one read."""
         with self._begin() as conn:
-            return load.load_histories(
-                conn, source, [sprint_id], windowed=windowed, issue_key=issue_key
-            )
-
-    def histories_of_sprints(
-        self, source: str, sprint_ids: Sequence[str], *, windowed: bool = False
-    ) -> list[IssueHistory]:
-        """The issues of several sprints in one read (a trend); an issue's window
-        starts with the earliest of them it was in."""
-        with self._begin() as conn:
-            return load.load_histories(conn, source, sprint_ids, windowed=windowed)
+            return load.load_histories(conn, read)
 
     def refresh_statistics(self) -> None:
         """After a sync that stored issues: keep the planner's statistics current."""

@@ -1,21 +1,29 @@
 """Reading: rows back into domain records for the analysis, in a handful of queries.
 
-A sprint's report (or a trend's sprints) reads every table once for the sprints' issues,
-selected by a subquery on memberships, so its cost grows with the sprints, not the
-database.
+What to read is the caller's decision, a ``HistoryRead``; how to read it is decided
+here. A sprint's report (or a trend's sprints) reads every table once for the sprints'
+issues, selected by a subquery on memberships, so its cost grows with the sprints, not
+the database.
+
+Each table has one reader: a method whose parameters are named after the columns it
+needs. The columns are selected in the order of those parameters and each row is passed
+to it whole, so a value always arrives under its column's name, whatever the order of
+the table's columns.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import itemgetter
-from typing import Any
+from typing import Generic, TypeVar
 
-from sqlalchemy import Select, Subquery, Table, func, literal, select
+from sqlalchemy import ColumnElement, Select, Subquery, func, literal, select
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
 from tracker.domain import (
     Comment,
@@ -26,12 +34,12 @@ from tracker.domain import (
     MembershipChange,
     Person,
     Snapshot,
-    SourceKind,
     Sprint,
     SprintState,
     TextEdit,
     TextRevision,
 )
+from tracker.store.engine import prefer_index_probes
 from tracker.store.tables import (
     CommentRow,
     IssueRow,
@@ -46,34 +54,284 @@ from tracker.store.tables import (
     table_of,
 )
 
+R = TypeVar("R")
+_Keyed = tuple[str, R]  # (issue key, record)
 
-class _People:
-    """Authors as records, one object per distinct person: a report's rows name a few
-    dozen people thousands of times."""
 
-    def __init__(self) -> None:
-        self._seen: dict[tuple[Any, ...], Person | None] = {}
+@dataclass(frozen=True, slots=True)
+class HistoryRead:
+    """What an analysis needs from the store.
 
-    def __call__(
-        self, pid: str | None, name: str | None, email: str | None, bot: Any
+    The issues that were ever in any of ``sprint_ids`` of ``source`` (or only
+    ``issue_key``), each with everything the analysis looks at:
+
+    - ``windowed``: revisions from the start of the earliest of those sprints the issue
+      was in, plus the latest one before it, which holds the text at that start (most of
+      a busy issue's history predates its sprint). An issue only in sprints that have
+      not started is read whole.
+    - ``evidence_of_changed_only`` (with ``windowed``): comments and links only for
+      issues whose text was saved inside their window; the others have no change to
+      judge. Sound only where the revisions are the whole history (``exact_history``).
+    - ``exact_history``: the source's own history holds every old text, so sync's
+      snapshots and text edits are not needed.
+    """
+
+    source: str
+    sprint_ids: tuple[str, ...]
+    exact_history: bool
+    issue_key: str | None = None
+    windowed: bool = False
+    evidence_of_changed_only: bool = False
+
+    def __post_init__(self) -> None:
+        if self.evidence_of_changed_only and not (self.windowed and self.exact_history):
+            raise ValueError("evidence_of_changed_only needs windowed and exact_history")
+
+
+class _Records:
+    """The readers of one read: row → record, one method per table. A method's
+    parameters name the columns it takes; ``_columns`` selects them in that order."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        # One object per distinct person: a report's rows name a few dozen people
+        # thousands of times.
+        self._people: dict[tuple[str | None, str | None, str | None, bool], Person | None] = {}
+
+    def _person(
+        self, pid: str | None, name: str | None, email: str | None, bot: bool
     ) -> Person | None:
-        found = self._seen.get((pid, name, email, bot), _UNSEEN)
-        if found is not _UNSEEN:
-            return found  # type: ignore[return-value]
+        key = (pid, name, email, bot)
+        try:
+            return self._people[key]
+        except KeyError:
+            pass
         person = None
         if pid is not None or name is not None:
-            person = Person(
-                id=pid or name or "", name=name or pid or "", email=email, is_bot=bool(bot)
-            )
-        self._seen[(pid, name, email, bot)] = person
+            person = Person(id=pid or name or "", name=name or pid or "", email=email, is_bot=bot)
+        self._people[key] = person
         return person
 
+    def snapshot(self, issue_key: str, seen_at: datetime, text: str | None) -> _Keyed[Snapshot]:
+        return issue_key, Snapshot(seen_at=seen_at, text=text)
 
-_UNSEEN = object()
+    def text_edit(
+        self,
+        issue_key: str,
+        edit_id: str,
+        at: datetime,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[TextEdit]:
+        author = self._person(author_id, author_name, author_email, author_bot)
+        return issue_key, TextEdit(
+            source=self.source, issue_key=issue_key, id=edit_id, at=at, author=author
+        )
+
+    def membership(
+        self,
+        issue_key: str,
+        sprint_id: str,
+        at: datetime,
+        added: bool,
+        automated: bool,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[MembershipChange]:
+        return issue_key, MembershipChange(
+            source=self.source,
+            issue_key=issue_key,
+            sprint_id=sprint_id,
+            at=at,
+            added=added,
+            by=self._person(author_id, author_name, author_email, author_bot),
+            automated=automated,
+        )
+
+    def comment(
+        self,
+        issue_key: str,
+        comment_id: str,
+        created_at: datetime,
+        updated_at: datetime | None,
+        body: str,
+        url: str | None,
+        parent_id: str | None,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[Comment]:
+        return issue_key, Comment(
+            source=self.source,
+            issue_key=issue_key,
+            id=comment_id,
+            created_at=created_at,
+            author=self._person(author_id, author_name, author_email, author_bot),
+            body=body,
+            updated_at=updated_at,
+            url=url,
+            parent_id=parent_id,
+        )
+
+    def link(
+        self,
+        issue_key: str,
+        link_id: str,
+        kind: str,
+        title: str,
+        url: str | None,
+        relationship: str,
+        added_at: datetime | None,
+        target_key: str | None,
+        target_type: str,
+        target_labels: str,
+        app: str,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[Link]:
+        return issue_key, Link(
+            source=self.source,
+            issue_key=issue_key,
+            id=link_id,
+            kind=LinkKind(kind),
+            title=title,
+            url=url,
+            relationship=relationship,
+            added_at=added_at,
+            added_by=self._person(author_id, author_name, author_email, author_bot),
+            target_key=target_key,
+            target_type=target_type,
+            target_labels=tuple(json.loads(target_labels)),
+            app=app,
+        )
+
+    def revision(
+        self,
+        issue_key: str,
+        revision_id: str,
+        at: datetime,
+        field: str,
+        from_text: str | None,
+        to_text: str | None,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[TextRevision]:
+        return issue_key, TextRevision(
+            source=self.source,
+            issue_key=issue_key,
+            id=revision_id,
+            at=at,
+            author=self._person(author_id, author_name, author_email, author_bot),
+            field=field,
+            from_text=from_text,
+            to_text=to_text,
+        )
 
 
-def load_source_kinds(conn: Connection) -> dict[str, str]:
-    return {r.name: r.kind for r in conn.execute(select(table_of(SourceRow)))}
+@dataclass(frozen=True, slots=True)
+class _Reader(Generic[R]):
+    """One table: its model, the reader that builds its records, the columns that
+    reader takes, and how an issue's records are ordered (None: as stored)."""
+
+    model: type[SQLModel]
+    build: Callable[..., _Keyed[R]]
+    order: Callable[[R], tuple[datetime, str]] | None
+    columns: list[ColumnElement[object]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", _columns(self.model, self.build))
+
+
+def _columns(model: type[SQLModel], build: Callable[..., object]) -> list[ColumnElement[object]]:
+    """The columns named by ``build``'s parameters (after ``self``), in their order."""
+    table = table_of(model)
+    names = list(inspect.signature(build).parameters)[1:]
+    return [table.c[name] for name in names]
+
+
+_SNAPSHOTS = _Reader(SnapshotRow, _Records.snapshot, lambda s: (s.seen_at, ""))
+_TEXT_EDITS = _Reader(TextEditRow, _Records.text_edit, lambda e: (e.at, e.id))
+_MEMBERSHIPS = _Reader(MembershipRow, _Records.membership, lambda m: (m.at, ""))
+_COMMENTS = _Reader(CommentRow, _Records.comment, lambda c: (c.created_at, ""))
+_LINKS = _Reader(LinkRow, _Records.link, None)
+_REVISIONS = _Reader(RevisionRow, _Records.revision, lambda r: (r.at, r.id))
+
+
+@dataclass(frozen=True, slots=True)
+class _Issues:
+    """The issues table's reader: an issue row and its records read before it."""
+
+    source: str
+    exact_history: bool
+    revisions: dict[str, tuple[TextRevision, ...]]
+    snapshots: dict[str, tuple[Snapshot, ...]]
+    text_edits: dict[str, tuple[TextEdit, ...]]
+    memberships: dict[str, tuple[MembershipChange, ...]]
+    comments: dict[str, tuple[Comment, ...]]
+    links: dict[str, tuple[Link, ...]]
+
+    def history(
+        self,
+        issue_key: str,
+        issue_id: str,
+        title: str,
+        url: str,
+        type: str,
+        status: str,
+        labels: str,
+        created_at: datetime | None,
+        updated_at: datetime | None,
+        text_field: str,
+        current_text: str | None,
+        sprint_ids: str,
+    ) -> IssueHistory:
+        issue = Issue(
+            source=self.source,
+            key=issue_key,
+            id=issue_id,
+            title=title,
+            url=url,
+            type=type,
+            status=status,
+            labels=tuple(json.loads(labels)),
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+        return IssueHistory(
+            issue=issue,
+            text_field=text_field,
+            current_text=current_text,
+            exact_history=self.exact_history,
+            revisions=self.revisions.get(issue_key, ()),
+            snapshots=self.snapshots.get(issue_key, ()),
+            text_edits=self.text_edits.get(issue_key, ()),
+            memberships=self.memberships.get(issue_key, ()),
+            sprint_ids=tuple(json.loads(sprint_ids)),
+            comments=self.comments.get(issue_key, ()),
+            links=self.links.get(issue_key, ()),
+        )
+
+
+_ISSUE_COLUMNS = _columns(IssueRow, _Issues.history)
+_EPOCH = literal(datetime(1970, 1, 1, tzinfo=UTC), UTCDateTime())
+_KeySelect = Select[tuple[str]]
+
+
+def load_exact_history(conn: Connection, source: str) -> bool:
+    """What ``source`` declared when it was synced; a source never synced has nothing
+    stored, so the answer does not matter (True: read the least)."""
+    table = table_of(SourceRow)
+    found = conn.execute(select(table.c.exact_history).where(table.c.name == source)).scalar()
+    return True if found is None else bool(found)
 
 
 def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
@@ -99,286 +357,134 @@ def load_sprints(conn: Connection, source: str | None = None) -> list[Sprint]:
     return sorted(sprints, key=lambda s: (s.source, s.started_at is None, s.started_at, s.id))
 
 
-def load_histories(
-    conn: Connection,
-    source: str,
-    sprint_ids: Sequence[str],
-    *,
-    windowed: bool = False,
-    issue_key: str | None = None,
-) -> list[IssueHistory]:
-    """Every issue that was ever a member of any of the sprints, with all it needs.
-
-    ``windowed``: each issue's revisions are read from the start of the earliest of the
-    given sprints it was in, plus its latest earlier one, which holds the text at that
-    start: most of a busy issue's history predates its sprint and is not needed to
-    judge it. (An issue only in sprints that have not started is read whole.)
-    ``issue_key``: that issue only (`tracker show`).
-    """
-    if conn.dialect.name == "postgresql":
-        # The per-issue windows below are join conditions whose selectivity PostgreSQL
-        # cannot estimate; at its default random_page_cost (4, for spinning disks) it
-        # then prefers reading every revision to probing the index per issue (150 ms
-        # against 20 ms for a 20-sprint trend). 1.1 is the setting its documentation
-        # suggests for SSDs; LOCAL keeps it to this read-only transaction.
-        conn.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
+def load_histories(conn: Connection, read: HistoryRead) -> list[IssueHistory]:
+    """Every issue of ``read``, with its history."""
+    prefer_index_probes(conn)
     members = table_of(MembershipRow)
-    in_sprints = [members.c.source == source, members.c.sprint_id.in_(list(sprint_ids))]
-    if issue_key is not None:
-        in_sprints.append(members.c.issue_key == issue_key)
+    in_sprints = [members.c.source == read.source, members.c.sprint_id.in_(read.sprint_ids)]
+    if read.issue_key is not None:
+        in_sprints.append(members.c.issue_key == read.issue_key)
     # The sprints' issues as a subquery, not a list of keys: one statement per table
     # however large the sprints, and no thousand-parameter IN lists to parse.
-    keys = select(members.c.issue_key).where(*in_sprints).distinct()
-    kinds = load_source_kinds(conn)
-    exact = kinds.get(source) != SourceKind.LINEAR
-    changed = keys
-    windows = None
-    if windowed:
-        sprints = table_of(SprintRow)
-        windows = (
-            select(
-                members.c.issue_key,
-                # no start yet: the whole history (a plain bound keeps the index usable)
-                func.coalesce(func.min(sprints.c.started_at), _EPOCH).label("since"),
-            )
-            .join(
-                sprints,
-                (sprints.c.source == members.c.source)
-                & (sprints.c.sprint_id == members.c.sprint_id),
-            )
-            .where(*in_sprints)
-            .group_by(members.c.issue_key)
-            .subquery()
+    keys: _KeySelect = select(members.c.issue_key).where(*in_sprints).distinct()
+    windows = _windows(in_sprints) if read.windowed else None
+    with_evidence = keys
+    if windows is not None and read.evidence_of_changed_only:
+        with_evidence = _changed(read.source, windows)
+    records = _Records(read.source)
+
+    def each(reader: _Reader[R], of: _KeySelect) -> dict[str, tuple[R, ...]]:
+        return _read(conn, reader, records, of)
+
+    issues = _Issues(
+        source=read.source,
+        exact_history=read.exact_history,
+        revisions=_revisions(conn, records, keys, windows),
+        snapshots={} if read.exact_history else each(_SNAPSHOTS, keys),
+        text_edits={} if read.exact_history else each(_TEXT_EDITS, keys),
+        memberships=each(_MEMBERSHIPS, keys),
+        comments=each(_COMMENTS, with_evidence),
+        links=each(_LINKS, with_evidence),
+    )
+    history: Callable[..., IssueHistory] = issues.history  # takes the row as it comes
+    rows = conn.execute(select(*_ISSUE_COLUMNS).where(*_of(IssueRow, read.source, keys)))
+    return [history(*row) for row in rows]
+
+
+def _windows(in_sprints: list[ColumnElement[bool]]) -> Subquery:
+    """Per issue, the start of the earliest of the sprints it was in (``since``)."""
+    members, sprints = table_of(MembershipRow), table_of(SprintRow)
+    return (
+        select(
+            members.c.issue_key,
+            # no start yet: the whole history (a plain bound keeps the index usable)
+            func.coalesce(func.min(sprints.c.started_at), _EPOCH).label("since"),
         )
-        if exact:
-            # Comments and links are evidence about changes: an issue whose AC-bearing
-            # field was not saved in its window has none to judge; they stay unread.
-            revisions = table_of(RevisionRow)
-            changed = (
-                select(revisions.c.issue_key)
-                .join(windows, revisions.c.issue_key == windows.c.issue_key)
-                .where(revisions.c.source == source, revisions.c.at > windows.c.since)
-                .distinct()
-            )
-    person = _People()
-    # Snapshots and text edits matter only where the tracker keeps no old texts
-    # (Linear); for Jira the changelog is the history and its rows are left unread.
-    read = {
-        name: _children(conn, name, source, changed if name in _EVIDENCE else keys, person)
-        for name in _CHILD_READERS
-        if not exact or name not in _SNAPSHOT_ONLY
-    }
-    read["revisions"] = _revisions(conn, source, keys, windows, person)
-    empty: tuple[Any, ...] = ()
-    histories = []
-    for row in conn.execute(select(*_ISSUE_COLUMNS).where(*_of(table_of(IssueRow), source, keys))):
-        key = row[1]
-        histories.append(
-            IssueHistory(
-                issue=_issue(row),
-                text_field=row[10],
-                current_text=row[11],
-                exact_history=exact,
-                revisions=read["revisions"].get(key, empty),
-                snapshots=read.get("snapshots", {}).get(key, empty),
-                text_edits=read.get("text_edits", {}).get(key, empty),
-                memberships=read["memberships"].get(key, empty),
-                sprint_ids=tuple(json.loads(row[12])),
-                comments=read["comments"].get(key, empty),
-                links=read["links"].get(key, empty),
-            )
+        .join(
+            sprints,
+            (sprints.c.source == members.c.source) & (sprints.c.sprint_id == members.c.sprint_id),
         )
-    return histories
+        .where(*in_sprints)
+        .group_by(members.c.issue_key)
+        .subquery()
+    )
 
 
-_SNAPSHOT_ONLY = frozenset({"snapshots", "text_edits"})
-_EVIDENCE = frozenset({"comments", "links"})
+def _changed(source: str, windows: Subquery) -> _KeySelect:
+    """The issues whose AC-bearing field was saved inside their window."""
+    revisions = table_of(RevisionRow)
+    return (
+        select(revisions.c.issue_key)
+        .join(windows, revisions.c.issue_key == windows.c.issue_key)
+        .where(revisions.c.source == source, revisions.c.at > windows.c.since)
+        .distinct()
+    )
 
 
-def _of(table: Table, source: str, keys: Select[Any]) -> tuple[Any, ...]:
-    return (table.c.source == source, table.c.issue_key.in_(keys))
-
-
-def _columns(model: Any, *names: str) -> list[Any]:
-    """The named columns, in order: rows are read as plain tuples (attribute access
-    on a result row costs ten times an index), so each reader below unpacks by position."""
+def _of(model: type[SQLModel], source: str, keys: _KeySelect) -> list[ColumnElement[bool]]:
     table = table_of(model)
-    return [table.c[name] for name in names]
+    return [table.c.source == source, table.c.issue_key.in_(keys)]
 
 
-_AUTHOR = ("author_id", "author_name", "author_email", "author_bot")
-_ISSUE_COLUMNS = _columns(
-    IssueRow,
-    "source",
-    "issue_key",
-    "issue_id",
-    "title",
-    "url",
-    "type",
-    "status",
-    "labels",
-    "created_at",
-    "updated_at",
-    "text_field",
-    "current_text",
-    "sprint_ids",
-)
-
-
-def _issue(r: Any) -> Issue:
-    return Issue(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8], r[9])
-
-
-# name: (table, its columns (issue key first), sort key, row → record)
-_Reader = tuple[Any, list[Any], Callable[[Any], Any], Callable[[Any, str, _People], Any]]
-_CHILD_READERS: dict[str, _Reader] = {
-    "snapshots": (
-        SnapshotRow,
-        _columns(SnapshotRow, "issue_key", "seen_at", "text"),
-        itemgetter(1),
-        lambda r, source, person: Snapshot(r[1], r[2]),
-    ),
-    "text_edits": (
-        TextEditRow,
-        _columns(TextEditRow, "issue_key", "at", "edit_id", *_AUTHOR),
-        itemgetter(1, 2),
-        lambda r, source, person: TextEdit(source, r[0], r[2], r[1], person(*r[3:7])),
-    ),
-    "memberships": (
-        MembershipRow,
-        _columns(MembershipRow, "issue_key", "at", "sprint_id", "added", "automated", *_AUTHOR),
-        itemgetter(1),
-        lambda r, source, person: MembershipChange(
-            source, r[0], r[2], r[1], r[3], person(*r[5:9]), r[4]
-        ),
-    ),
-    "comments": (
-        CommentRow,
-        _columns(
-            CommentRow,
-            "issue_key",
-            "created_at",
-            "comment_id",
-            "body",
-            "updated_at",
-            "url",
-            "parent_id",
-            *_AUTHOR,
-        ),
-        itemgetter(1),
-        lambda r, source, person: Comment(
-            source, r[0], r[2], r[1], person(*r[7:11]), r[3], r[4], r[5], r[6]
-        ),
-    ),
-    "links": (
-        LinkRow,
-        _columns(
-            LinkRow,
-            "issue_key",
-            "link_id",
-            "kind",
-            "title",
-            "url",
-            "relationship",
-            "added_at",
-            "target_key",
-            "target_type",
-            "target_labels",
-            "app",
-            *_AUTHOR,
-        ),
-        lambda r: 0,  # in the order stored
-        lambda r, source, person: Link(
-            source,
-            r[0],
-            r[1],
-            LinkKind(r[2]),
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            person(*r[11:15]),
-            r[7],
-            r[8],
-            tuple(json.loads(r[9])),
-            r[10],
-        ),
-    ),
-}
-_REVISION_COLUMNS = _columns(
-    RevisionRow, "issue_key", "at", "revision_id", "field", "from_text", "to_text", *_AUTHOR
-)
-
-
-def _revision(r: Any, source: str, person: _People) -> TextRevision:
-    return TextRevision(source, r[0], r[2], r[1], person(*r[6:10]), r[3], r[4], r[5])
+def _read(
+    conn: Connection, reader: _Reader[R], records: _Records, keys: _KeySelect
+) -> dict[str, tuple[R, ...]]:
+    query = select(*reader.columns).where(*_of(reader.model, records.source, keys))
+    return _grouped([reader.build(records, *row) for row in conn.execute(query)], reader.order)
 
 
 def _grouped(
-    rows: list[Any], order: Callable[[Any], Any], make: Callable[[Any], Any]
-) -> dict[str, tuple[Any, ...]]:
-    """Records per issue key, each issue's in ``order`` (one sort of all rows; the sort
-    is stable, so rows that tie keep the order the database gave)."""
-    rows.sort(key=order)
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        groups[row[0]].append(make(row))
-    return {key: tuple(found) for key, found in groups.items()}
-
-
-def _children(
-    conn: Connection, name: str, source: str, keys: Select[Any], person: _People
-) -> dict[str, tuple[Any, ...]]:
-    model, columns, order, make = _CHILD_READERS[name]
-    rows = list(conn.execute(select(*columns).where(*_of(table_of(model), source, keys))))
-    return _grouped(rows, order, lambda r: make(r, source, person))
-
-
-_EPOCH = literal(datetime(1970, 1, 1, tzinfo=UTC), UTCDateTime())
+    keyed: list[_Keyed[R]], order: Callable[[R], tuple[datetime, str]] | None
+) -> dict[str, tuple[R, ...]]:
+    """Records per issue key, each issue's in ``order`` (the sort is stable, so records
+    that tie keep the order the database gave)."""
+    groups: defaultdict[str, list[R]] = defaultdict(list)
+    for key, record in keyed:
+        groups[key].append(record)
+    if order is None:
+        return {key: tuple(found) for key, found in groups.items()}
+    return {key: tuple(sorted(found, key=order)) for key, found in groups.items()}
 
 
 def _revisions(
-    conn: Connection, source: str, keys: Select[Any], windows: Subquery | None, person: _People
+    conn: Connection, records: _Records, keys: _KeySelect, windows: Subquery | None
 ) -> dict[str, tuple[TextRevision, ...]]:
     """Each issue's revisions by time: all of them, or those in its window plus the
     latest before it (which holds the text at the window's start)."""
-    table = table_of(RevisionRow)
     if windows is None:
-        rows = list(conn.execute(select(*_REVISION_COLUMNS).where(*_of(table, source, keys))))
-    else:
-        rows = list(
-            conn.execute(
-                select(*_REVISION_COLUMNS)
-                .join(windows, table.c.issue_key == windows.c.issue_key)
-                .where(table.c.source == source, table.c.at > windows.c.since)
-            )
+        return _read(conn, _REVISIONS, records, keys)
+    source = records.source
+    table = table_of(RevisionRow)
+    columns = _REVISIONS.columns
+    inside = (
+        select(*columns)
+        .join(windows, table.c.issue_key == windows.c.issue_key)
+        .where(table.c.source == source, table.c.at > windows.c.since)
+    )
+    # The latest revision at or before each window's start: first each issue's MAX(at)
+    # (one backward probe of the (source, issue_key, at) index per issue), then those
+    # rows by the same index. Comparing every revision with a correlated MAX instead
+    # costs a probe per revision, and a join on a grouped subquery makes SQLite scan
+    # every revision.
+    earlier = table.alias("earlier")
+    latest = (
+        select(func.max(earlier.c.at))
+        .where(
+            earlier.c.source == source,
+            earlier.c.issue_key == windows.c.issue_key,
+            earlier.c.at <= windows.c.since,
         )
-        # The latest revision at or before each window's start: first each issue's
-        # MAX(at) (one backward probe of the (source, issue_key, at) index per issue),
-        # then those rows by the same index. Comparing every revision with a correlated
-        # MAX instead costs a probe per revision, and a join on a grouped subquery
-        # makes SQLite scan every revision.
-        earlier = table.alias("earlier")
-        latest = (
-            select(func.max(earlier.c.at))
-            .where(
-                earlier.c.source == source,
-                earlier.c.issue_key == windows.c.issue_key,
-                earlier.c.at <= windows.c.since,
-            )
-            .scalar_subquery()
-        )
-        starts = select(windows.c.issue_key, latest.label("at")).subquery()
-        rows.extend(
-            conn.execute(
-                select(*_REVISION_COLUMNS)
-                .join(
-                    starts, (table.c.issue_key == starts.c.issue_key) & (table.c.at == starts.c.at)
-                )
-                .where(table.c.source == source)
-            )
-        )
-    return _grouped(rows, itemgetter(1, 2), lambda r: _revision(r, source, person))
+        .scalar_subquery()
+    )
+    starts = select(windows.c.issue_key, latest.label("at")).subquery()
+    at_start = (
+        select(*columns)
+        .join(starts, (table.c.issue_key == starts.c.issue_key) & (table.c.at == starts.c.at))
+        .where(table.c.source == source)
+    )
+    keyed = [_REVISIONS.build(records, *row) for row in conn.execute(inside)]
+    keyed.extend(_REVISIONS.build(records, *row) for row in conn.execute(at_start))
+    return _grouped(keyed, _REVISIONS.order)
 
 
 def load_sprints_of_issue(
@@ -388,5 +494,5 @@ def load_sprints_of_issue(
     query = select(members.c.source, members.c.sprint_id).where(members.c.issue_key == issue_key)
     if source is not None:
         query = query.where(members.c.source == source)
-    pairs = {(row[0], row[1]) for row in conn.execute(query)}
+    pairs = {(found.source, found.sprint_id) for found in conn.execute(query)}
     return [s for s in load_sprints(conn, source) if (s.source, s.id) in pairs]

@@ -81,11 +81,19 @@ def person_columns(person: Person | None, prefix: str = "author_") -> Row:
     }
 
 
-def save_source(conn: Connection, name: str, kind: str, url: str, at: datetime) -> None:
+def save_source(
+    conn: Connection, name: str, kind: str, url: str, at: datetime, *, exact_history: bool
+) -> None:
     existing = conn.execute(
         select(table_of(SourceRow)).where(table_of(SourceRow).c.name == name)
     ).first()
-    row = {"name": name, "kind": kind, "url": url, "last_synced_at": at}
+    row = {
+        "name": name,
+        "kind": kind,
+        "url": url,
+        "exact_history": exact_history,
+        "last_synced_at": at,
+    }
     row["first_synced_at"] = existing.first_synced_at if existing else at
     upsert(conn, SourceRow, [row], update=True)
 

@@ -56,7 +56,9 @@ class SourceRow(SQLModel, table=True):
     name: str = Field(primary_key=True)
     kind: str
     url: str = ""
-    deployment: str = ""
+    # What the connector declared (``tracker.ports.Source.exact_history``): its own
+    # history holds every old text, so no snapshot is needed to know one.
+    exact_history: bool = True
     first_synced_at: datetime | None = _time()
     last_synced_at: datetime | None = _time()
 

@@ -4,7 +4,7 @@ benchmarks, and what the tracker is expected to conclude about it.
 ``build_demo_workspace()`` returns a fresh, deterministic copy each call. ``DEMO`` holds
 the facts a demo config needs. ``EXPECTED`` records, for every issue that was in
 "Payments Sprint 42" (id 42), the verdict each AC change is designed to get and why,
-assuming the default policy (``tracker.config.PolicyConfig``: 3d before, 2d after, burst
+assuming the default policy (``tracker.policy.Policy``: 3d before, 2d after, burst
 10m, markers ``#impact``/``engineering impact``, link patterns incl. ``spike``) and
 ``DEMO.engineers`` as the roster. ``EXPECTED_OTHER`` does the same, more briefly, for
 sprints 41, 43 and the Platform sprint 61 (AC in the description).
