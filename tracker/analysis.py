@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tracker.ac.diff import ChangeKind, compare_ac
+from tracker.ac.diff import TOO_LARGE_REASON, ChangeKind, compare_ac
 from tracker.domain import IssueHistory, Person, Sprint, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
@@ -195,7 +195,10 @@ def _judge_burst(
         changed_at=last.at,
         changed_by=last.author,
         verdict=judgement.verdict,
-        reason=judgement.reason,
+        # not diffed, but still judged on its evidence, so one field cannot stop a report
+        reason=f"{TOO_LARGE_REASON}; {judgement.reason}"
+        if comparison.too_large
+        else judgement.reason,
         diff=comparison.diff,
         before=AcVersion(first.at, None, before_text, whole, policy.ac_headings),
         after=AcVersion(last.at, last.author, after_text, whole, policy.ac_headings),

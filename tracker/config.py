@@ -66,10 +66,29 @@ SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discrimina
 _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, timedelta))
 
 
+class NotifyConfig(_Strict):
+    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    file names the environment variable that holds it."""
+
+    slack_webhook_env: str | None = None
+    comment: bool = False
+    lead: str | None = None
+    digest: bool = False
+    delay: timedelta = timedelta(0)
+
+    @field_validator("delay", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_duration(value)
+        return value
+
+
 class Config(_Strict):
     database: str = DEFAULT_DATABASE
     source: list[SourceConfig] = []
     policy: Policy = Policy()
+    notify: NotifyConfig = NotifyConfig()
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("policy", mode="before")
@@ -248,4 +267,13 @@ def _duration_text(value: timedelta) -> str:
     return f"{seconds}s"
 
 
-TEMPLATE = _TEMPLATE_SOURCES + _template_policy(Policy())
+_TEMPLATE_NOTIFY = """
+# [notify]                               # `tracker notify`: nudges for flagged changes
+# slack_webhook_env = "SLACK_WEBHOOK_URL" # a Slack incoming webhook; the URL lives in the environment
+# comment = false                        # also ask on the issue itself (a Jira / Linear comment)
+# lead = "alice@acme.com"                # the engineering lead to mention; default: the first of [policy] engineers
+# digest = false                         # one Slack message per sprint and day instead of one per change
+# delay = "0h"                           # nudge only changes still flagged this long after their last save
+"""
+
+TEMPLATE = _TEMPLATE_SOURCES + _template_policy(Policy()) + _TEMPLATE_NOTIFY

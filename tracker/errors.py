@@ -9,6 +9,7 @@
     │   └── UpstreamError      unreachable URL, 404, 5xx after retries, GraphQL errors
     ├── StoreError         exit 1: the database could not be opened, migrated or written
     │   └── SyncBusy           another sync of the same source holds the lock
+    ├── NotifyError        exit 1: a nudge channel refused or failed (the others still go)
     └── FlaggedChanges     exit 3: ``--fail-on-flagged`` and the report has flagged changes
 
 Every message is one line that says what to do. Connectors wrap library exceptions with
@@ -59,6 +60,10 @@ class StoreError(TrackerError):
 
 class SyncBusy(StoreError):
     pass
+
+
+class NotifyError(TrackerError):
+    exit_code = 1
 
 
 class FlaggedChanges(TrackerError):

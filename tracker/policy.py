@@ -4,7 +4,8 @@ The window is ``[first_at - window_before, last_at + window_after]`` around the 
 saves, both ends included. Inside it these count (DESIGN §4):
 
 - ``comment``: a comment by an engineer who is not the editor;
-- ``marker``: a comment containing an impact marker, whoever wrote it (the editor too);
+- ``marker``: a comment containing an impact marker, whoever wrote it (the editor too),
+  except a nudge tracker posted itself (it carries ``tracker-nudge:``): never evidence;
 - ``issue_link`` / ``relation``: a link to an issue whose title, type or a label matches a
   ``link_patterns`` entry as a word (``adr`` matches ``ADR-12`` and ``ADRs``, not
   ``address``);
@@ -29,6 +30,7 @@ from tracker.ac.diff import ChangeKind
 from tracker.ac.extract import DEFAULT_HEADINGS
 from tracker.domain import Comment, Link, LinkKind, Person
 from tracker.findings import Considered, Evidence, EvidenceKind, Judgement, Phrase, Verdict
+from tracker.notify.model import is_nudge_text
 from tracker.phrases import SUGGESTIONS, find_in_text
 
 _SNIPPET = 200
@@ -107,7 +109,7 @@ def find_phrases(
     """Trust-eroding phrases in the comments inside the change's window."""
     found: list[Phrase] = []
     for comment in comments:
-        if not _in_window(comment.created_at, change, policy):
+        if not _in_window(comment.created_at, change, policy) or is_nudge_text(comment.body):
             continue
         by = comment.author.name if comment.author else "unknown"
         for kind, quote in find_in_text(comment.body):
@@ -138,6 +140,9 @@ def _judge_comment(comment: Comment, change: ChangeContext, policy: Policy) -> _
         text=_snippet(comment.body),
         by_id=_person_id(author),
     )
+    if is_nudge_text(comment.body):
+        # tracker's own nudge quotes the marker it asks for: never evidence (DESIGN §4).
+        return evidence, "tracker's own nudge: never evidence"
     if not _in_window(comment.created_at, change, policy):
         return evidence, _outside(comment.created_at, change)
     if marker:

@@ -80,7 +80,9 @@ def test_two_cron_jobs_share_one_database(tmp_path: Path, pg_url: str) -> None:
             _, err = job.communicate(timeout=120)
             assert job.returncode == 0, err
         # a third job for a source that is already syncing is refused at once
-        jira.latency = 0.3
+        jira.latency = (
+            2.0  # long enough to outlast the second job's start-up, whatever a full sync costs
+        )
         slow = tracker(config, "sync", "--source", "jira", "--full", env=env)
         wait_for_advisory_lock(pg_url)
         busy = tracker(config, "sync", "--source", "jira", env=env)

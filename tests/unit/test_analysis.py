@@ -272,3 +272,18 @@ def test_ambiguous_sprint_lists_candidates() -> None:
 def test_unknown_sprint_suggests_near_names() -> None:
     with pytest.raises(UsageError, match=r"did you mean '42', '43'"):
         resolve_sprint(SPRINTS, "Payments", "acme")
+
+
+def test_an_issue_too_large_to_diff_says_so_and_the_sprint_is_still_judged() -> None:
+    from tracker.ac import TOO_LARGE_REASON
+
+    huge = "\n".join(f"* Criterion {i} holds for every user" for i in range(3000))
+    other = replace(
+        history(rev(2, at(40), V1, V2)),
+        issue=Issue("acme", "PAY-8", "10008", "Payouts", "https://acme/browse/PAY-8"),
+    )
+    report = report_of(history(rev(1, at(30), V1, huge)), other)
+    by_key = {c.issue.key: c for c in report.changes}
+    assert by_key["PAY-7"].reason.startswith(TOO_LARGE_REASON)
+    assert by_key["PAY-7"].diff.is_empty()
+    assert by_key["PAY-8"].diff.added == ("Payouts support SEPA",)

@@ -1,8 +1,15 @@
 """Acceptance criteria: find them in a field's text, split, diff and classify changes."""
 
 from tracker.ac import _inline, _lines, _split, _words, diff, extract
-from tracker.ac.diff import ChangeKind, Comparison, compare_ac, diff_criteria
-from tracker.ac.extract import DEFAULT_HEADINGS, extract_ac_section, extract_criteria
+from tracker.ac.diff import TOO_LARGE_REASON, ChangeKind, Comparison, compare_ac, diff_criteria
+from tracker.ac.extract import (
+    DEFAULT_HEADINGS,
+    MAX_CRITERIA,
+    MAX_FIELD_CHARS,
+    extract_ac_section,
+    extract_criteria,
+    is_too_large,
+)
 
 
 def clear_caches() -> None:
@@ -19,6 +26,7 @@ def clear_caches() -> None:
         diff._ac_view_of_str,
         diff._compare_str,
         extract._criteria_of_str,
+        extract._is_ac_title,
         extract._lines_of_str,
     ):
         cached.cache_clear()
@@ -26,6 +34,9 @@ def clear_caches() -> None:
 
 __all__ = [
     "DEFAULT_HEADINGS",
+    "MAX_CRITERIA",
+    "MAX_FIELD_CHARS",
+    "TOO_LARGE_REASON",
     "ChangeKind",
     "Comparison",
     "clear_caches",
@@ -33,4 +44,5 @@ __all__ = [
     "diff_criteria",
     "extract_ac_section",
     "extract_criteria",
+    "is_too_large",
 ]

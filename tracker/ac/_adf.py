@@ -4,17 +4,24 @@ The line classifier already understands markdown, so ADF is rendered into it rat
 parsed separately: headings become ``#`` lines, lists ``-``/``1.`` items indented by
 depth, task items ``- [ ]``, a paragraph that is all bold a ``**label**``, a rule ``----``.
 Unknown nodes are walked for their text so nothing a user typed is silently dropped.
+
+Issue text is written by anyone, and JSON nests as deep as it likes: before rendering,
+``bounded`` rebuilds the tree without recursion and folds everything below ``MAX_DEPTH``
+into one text node, so the renderer (which recurses once or twice per level) stays far
+from Python's recursion limit. No real document nests lists or panels that deep.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 _CONTAINERS = {"panel", "blockquote", "layoutSection", "layoutColumn", "bodiedExtension"}
 _EXPANDS = {"expand", "nestedExpand"}
 _LISTS = {"bulletList": "-", "orderedList": "1.", "taskList": "-"}
+MAX_DEPTH = 48
 
 
 def parse_adf(text: str | Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -29,16 +36,75 @@ def parse_adf(text: str | Mapping[str, Any]) -> Mapping[str, Any] | None:
             doc = json.loads(stripped)
         except ValueError:
             return None
+        except RecursionError:  # the decoder recurses per level: keep the text, flat
+            return _flat_doc(stripped)
     if isinstance(doc, Mapping) and doc.get("type") == "doc":
         return doc
     return None
 
 
+_TEXT_VALUE = re.compile(r'"text"\s*:\s*("(?:[^"\\\n]|\\.)*")')
+
+
+def _flat_doc(source: str) -> Mapping[str, Any]:
+    """A document nested past what ``json`` decodes: every ``"text"`` value in it, in
+    order, one paragraph each, so nothing typed is lost though the structure is."""
+    texts: list[Mapping[str, Any]] = []
+    for m in _TEXT_VALUE.finditer(source):
+        try:
+            value = json.loads(m.group(1))
+        except ValueError:
+            continue
+        texts.append({"type": "paragraph", "content": [{"type": "text", "text": value}]})
+    return {"type": "doc", "content": texts}
+
+
 def render_adf(doc: Mapping[str, Any]) -> str:
     out: list[str] = []
-    for node in _children(doc):
+    for node in _children(bounded(doc)):
         _block(node, out, depth=0)
     return "\n".join(out)
+
+
+def bounded(doc: Mapping[str, Any], max_depth: int = MAX_DEPTH) -> Mapping[str, Any]:
+    """``doc`` with every node below ``max_depth`` replaced by a paragraph holding all
+    the text under it. Iterative, and each node is visited once: a dict that contains
+    itself (only a Python caller can build one) is cut where it repeats."""
+    root: dict[str, Any] = {**doc, "content": []}
+    stack: list[tuple[Mapping[str, Any], list[Any], int, frozenset[int]]] = [
+        (doc, root["content"], 1, frozenset({id(doc)}))
+    ]
+    while stack:
+        node, into, depth, path = stack.pop()
+        for child in _children(node):
+            if id(child) in path:
+                continue
+            if depth >= max_depth and _children(child):
+                text = {"type": "text", "text": _all_text(child)}
+                into.append({"type": "paragraph", "content": [text]})
+                continue
+            copy: dict[str, Any] = {**child, "content": []}
+            into.append(copy)
+            stack.append((child, copy["content"], depth + 1, path | {id(child)}))
+    return root
+
+
+def _all_text(node: Mapping[str, Any]) -> str:
+    """The text of every node under ``node``, in document order, without recursion."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    stack: list[Mapping[str, Any]] = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(text := current.get("text"), str):
+            parts.append(text)
+        elif current.get("type") in ("paragraph", "heading", "listItem", "hardBreak"):
+            parts.append(" ")
+        stack.extend(reversed(_children(current)))
+    return " ".join(" ".join(parts).split())
 
 
 def _attrs(node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -70,7 +136,9 @@ def _block(node: Mapping[str, Any], out: list[str], depth: int) -> None:
     elif kind == "rule":
         out.extend(["", "----", ""])
     elif kind == "codeBlock":
-        out.extend(["```", *_inline(node).split("\n"), "```"])
+        language = attrs.get("language")
+        fence = "```" + (language if isinstance(language, str) and language.isalnum() else "")
+        out.extend([fence, *_inline(node).split("\n"), "```"])
     elif kind == "table":
         _table(node, out)
     elif kind in _EXPANDS:
@@ -181,6 +249,10 @@ def _inline_node(node: Mapping[str, Any]) -> str:
         return _marked(node)
     if kind == "hardBreak":
         return "\n"
+    if kind == "mention" and attrs.get("id"):
+        # by id, as the wiki markup of Cloud's changelog writes it ([~accountid:…]), so
+        # the same text read from either is the same criterion
+        return "@" + str(attrs["id"])
     if kind in ("mention", "status", "emoji"):
         return str(attrs.get("text") or attrs.get("shortName") or "")
     if kind in ("inlineCard", "blockCard"):

@@ -55,8 +55,13 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _WIKI_HR = re.compile(r"^\s*-{4,}\s*$")
 _MD_HR = re.compile(r"^\s{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_WIKI_CODE = re.compile(r"^\s*\{(code|noformat)(?::[^}]*)?\}(.*)$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)[ \t]*([^`\s]*)")
+_WIKI_CODE = re.compile(r"^\s*\{(code|noformat)(?::([^}]*))?\}(.*)$")
+_GHERKIN_LANGUAGES = frozenset({"gherkin", "cucumber", "feature", "behave"})
+_GHERKIN_SCENARIO = re.compile(
+    r"^(scenario outline|scenario template|scenario|example|background)\s*:\s*(.*)$", re.IGNORECASE
+)
+_GHERKIN_HEAD = re.compile(r"^(?:feature|rule|ability|business need)\s*:", re.IGNORECASE)
 _MACRO = re.compile(r"^\s*\{(panel|expand|quote|info|note|tip|warning)(?::([^}]*))?\}(.*)$")
 _ROW_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _WIKI_ITEM = re.compile(r"^(\s*)([*#]+|[-•])\s+(.*)$")
@@ -72,8 +77,8 @@ _NUMBERED = re.compile(
 )
 _LEAD_MARKS = re.compile(r"^(?:\*\*|__|\*|_)+")
 _WIKI_SIGNALS = re.compile(
-    r"^\s*h[1-6]\.\s|\{(?:code|noformat|panel|quote|color|expand)[:}]|^\s*\|\||\{\{"
-    r"|^\s*\*[^*\s][^*\n]*\*\s*:?\s*$|\[[^\]\n|]+\|[^\]\n]+\]",
+    r"^[ \t]*h[1-6]\.\s|\{(?:code|noformat|panel|quote|color|expand)[:}]|^[ \t]*\|\||\{\{"
+    r"|^[ \t]*\*[^*\s][^*\n]*\*[ \t]*:?[ \t]*$|\[[^\[\]\n|]+\|[^\[\]\n]+\]",
     re.MULTILINE,
 )
 _HASH_RUN = re.compile(r"^#+\s+\S.*\n#+\s+\S", re.MULTILINE)
@@ -91,25 +96,34 @@ def classify(text: str, *, wiki: bool | None = None) -> list[Line]:
         wiki = is_wiki(text)
     out: list[Line] = []
     fence: str | None = None  # the closing token while inside a code block
+    gherkin: list[bool] | None = None  # inside a Gherkin block: [a scenario has begun]
     open_macros: list[str] = []
-    for raw in text.split("\n"):
+    raws = text.split("\n")
+    for n, raw in enumerate(raws):
         if fence is not None:
             if raw.strip().startswith(fence):
                 fence = None
+                if gherkin is not None:  # structure, so the last scenario ends here
+                    out.append(Line(Kind.MACRO, raw))
+                    gherkin = None
+            elif gherkin is not None:
+                out.append(_gherkin_line(raw, gherkin))
             else:
                 out.append(Line(Kind.CODE, raw, raw.strip()))
             continue
         if not wiki and (m := _FENCE.match(raw)):
             fence = m.group(1)
+            gherkin = [False] if _is_gherkin(m.group(2), raws, n + 1, fence) else None
             out.append(Line(Kind.MACRO, raw))  # a code block is a criterion of its own
             continue
         if wiki and (m := _WIKI_CODE.match(raw)):
             out.append(Line(Kind.MACRO, raw))
-            body, sep, _ = m.group(2).partition("{" + m.group(1) + "}")
+            body, sep, _ = m.group(3).partition("{" + m.group(1) + "}")
             if body.strip():
                 out.append(Line(Kind.CODE, raw, body.strip()))
             if not sep:
                 fence = "{" + m.group(1) + "}"
+                gherkin = [False] if _is_gherkin(m.group(2), raws, n + 1, fence) else None
             continue
         if wiki and (m := _MACRO.match(raw)):
             out.extend(_macro(raw, m, open_macros))
@@ -122,6 +136,45 @@ def classify(text: str, *, wiki: bool | None = None) -> list[Line]:
             continue
         out.append(classify_line(raw, wiki=wiki))
     return _mark_header_rows(out)
+
+
+def _is_gherkin(info: str | None, raws: list[str], start: int, fence: str) -> bool:
+    """A code block of Gherkin: labelled so (```` ```gherkin ````, ``{code:gherkin}``), or
+    unlabelled (``{noformat}``, a bare fence) with a ``Scenario:`` inside."""
+    words = {w.strip().lower() for w in re.split(r"[|=:,]", info or "")}
+    if words & _GHERKIN_LANGUAGES:
+        return True
+    if words - {"", "none", "text", "plain", "plaintext", "title", "borderstyle"}:
+        return False  # another language
+    for raw in raws[start:]:
+        stripped = raw.strip()
+        if stripped.startswith(fence):
+            return False
+        if _GHERKIN_SCENARIO.match(stripped):
+            return True
+    return False
+
+
+def _gherkin_line(raw: str, begun: list[bool]) -> Line:
+    """A line inside a Gherkin block. Each Scenario (Outline), Example or Background is a
+    criterion that takes its steps, Examples table and notes; the Feature line, its
+    description, tags and comments are structure."""
+    stripped = raw.strip()
+    if m := _GHERKIN_SCENARIO.match(stripped):
+        begun[0] = True
+        keyword = m.group(1).lower()
+        title = "Background" if keyword == "background" else "Scenario"
+        return Line(Kind.BLOCK, raw, f"{title}: {m.group(2)}", keyword="scenario")
+    if not stripped:
+        return Line(Kind.BLANK, raw)
+    if stripped.startswith(("#", "@")) or _GHERKIN_HEAD.match(stripped):
+        return Line(Kind.MACRO, raw)
+    line = classify_line(raw, wiki=False)
+    if line.kind is Kind.GWT:
+        begun[0] = True
+    elif not begun[0]:
+        return Line(Kind.MACRO, raw)  # the Feature's description
+    return line
 
 
 def _setext_target(out: list[Line]) -> bool:

@@ -5,7 +5,8 @@ One criterion is: a top-level list item (its nested items are folded into it, jo
 context), a Given/When/Then scenario (steps may span lines or bullets), a ``Scenario:``
 or ``AC1``-style block (everything up to the next block, heading or rule; the ``AC1``
 number itself is dropped so renumbering is not a change), a table row, a code block, or a
-line of text. Headings and labels inside the section are structure and are dropped.
+paragraph of text (lines hard-wrapped into one, see ``_wrapped``). Headings and labels
+inside the section are structure and are dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from tracker.ac._lines import Kind, Line
 _STRUCTURE = {Kind.HEADING, Kind.HR, Kind.MACRO, Kind.PANEL_END, Kind.HEADER_ROW}
 _LISTISH = {"item", "gwt", "scenario", "numbered"}
 _OPEN_KIND = {Kind.ITEM: "item", Kind.ROW: "row", Kind.CODE: "code"}
+_PROSE = {"text", "item", "gwt", "numbered"}
+# Editors and mail clients wrap at 72-80 columns, which leaves lines of 60 and more.
+_WRAPPED_WIDTH = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +113,26 @@ def _joins(cur: _Open, line: Line) -> bool:
         return cur.kind in _LISTISH and cur.level > 0 and line.level > cur.level
     if line.kind is Kind.CODE:
         return cur.kind == "code"
-    # plain text continues an item or scenario only when indented under it
-    return line.indent >= 2 and cur.kind in _LISTISH and not cur.blank
+    if cur.blank or line.kind is not Kind.TEXT:
+        return False
+    # text continues an item or scenario when indented under it, and any block when the
+    # line before it was hard-wrapped: re-wrapping a paragraph changes no criterion
+    return (line.indent >= 2 and cur.kind in _LISTISH) or (
+        cur.kind in _PROSE and _wrapped(cur.lines[-1].raw, line.text, lazy=cur.kind != "text")
+    )
+
+
+def _wrapped(before: str, text: str, *, lazy: bool) -> bool:
+    """Whether ``text`` carries on the line ``before`` (no blank line between): the line
+    before is as long as wrapped lines are and does not end a sentence, or (in a
+    paragraph) ``text`` starts in lower case. A short line, or one that ends with a full
+    stop, is a criterion of its own: plain AC are often written one per line without
+    bullets. ``lazy``: ``before`` is a list item's or step's line, which only a wrapped
+    line continues (Jira renders a line under a bullet as a paragraph of its own)."""
+    before = before.rstrip()
+    if not before or before.endswith((".", "!", "?", ":", ";", "|")):
+        return False
+    return len(before.strip()) >= _WRAPPED_WIDTH or (not lazy and text[:1].islower())
 
 
 def _joins_step(cur: _Open, keyword: str) -> bool:

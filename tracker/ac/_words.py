@@ -170,9 +170,35 @@ def opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
     return list(_opcodes(tuple(a), tuple(b)))
 
 
+# difflib's matcher can take time quadratic in the words of a criterion. Past this many
+# word pairs in the part that differs (after the common start and end), the middle is
+# one replacement: a criterion that long was rewritten, not touched up.
+_MAX_DIFF_PAIRS = 250_000
+
+
 @functools.lru_cache(maxsize=16_384)
 def _opcodes(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[tuple[str, int, int, int, int], ...]:
-    return tuple(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    if len(a) * len(b) <= _MAX_DIFF_PAIRS:
+        return tuple(SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    middle: list[tuple[str, int, int, int, int]]
+    if len(mid_a) * len(mid_b) <= _MAX_DIFF_PAIRS:
+        inner = SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()
+        middle = [(t, i1 + head, i2 + head, j1 + head, j2 + head) for t, i1, i2, j1, j2 in inner]
+    else:
+        tag = "replace" if mid_a and mid_b else ("delete" if mid_a else "insert")
+        middle = [(tag, head, len(a) - tail, head, len(b) - tail)] if mid_a or mid_b else []
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    ops += middle
+    if tail:
+        ops.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return tuple(ops)
 
 
 def word_changes(before: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -266,7 +292,8 @@ def is_sensitive(word: str) -> bool:
 
 def is_typo_fix(before: str, after: str) -> bool:
     """True when ``after`` differs from ``before`` only by case, punctuation, spacing,
-    articles, or small misspellings of words that carry no number, unit or negation."""
+    articles, accents (any number of them), or up to three small misspellings of words
+    that carry no number, unit, negation or modal."""
     a, b = tokens(before), tokens(after)
     if a == b:
         return True
@@ -277,6 +304,8 @@ def is_typo_fix(before: str, after: str) -> bool:
         old, new = a[i1:i2], b[j1:j2]
         if "".join(old) == "".join(new):  # sign-up → signup, e-mail → email
             continue
+        if _unaccented(old) == _unaccented(new):  # sesion → sesión: however many
+            continue
         if any(is_sensitive(w) for w in old + new):
             return False
         if _small_edit(old, new):
@@ -284,6 +313,13 @@ def is_typo_fix(before: str, after: str) -> bool:
         elif any(w not in _ARTICLES for w in old + new):
             return False
     return fixes <= 3
+
+
+def _unaccented(words: list[str]) -> str:
+    """The words without their diacritics: ``días`` → ``dias``. Digits and the words
+    themselves are untouched, so a number or a negation still differs."""
+    decomposed = unicodedata.normalize("NFKD", "".join(words))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _small_edit(old: list[str], new: list[str]) -> bool:

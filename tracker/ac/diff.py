@@ -21,14 +21,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from tracker.ac._lines import Line
 from tracker.ac._split import split_criteria
 from tracker.ac._words import canon, is_typo_fix, number_risk, word_changes, word_risks
-from tracker.ac.extract import DEFAULT_HEADINGS, AcText, ac_lines
+from tracker.ac.extract import (
+    DEFAULT_HEADINGS,
+    MAX_CRITERIA,
+    MAX_FIELD_CHARS,
+    AcText,
+    AcTooLarge,
+    ac_lines,
+)
 
 PAIR_THRESHOLD = 60.0
+_ALL_PAIRS = 10_000
+_BEST_PER_CRITERION = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +71,17 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """``too_large``: a side is past ``MAX_FIELD_CHARS`` or ``MAX_CRITERIA``; the change
+    is then ``SUBSTANTIVE`` with an empty diff, since what changed was not read."""
+
     kind: ChangeKind
     diff: CriteriaDiff
+    too_large: bool = False
+
+
+TOO_LARGE_REASON = (
+    f"too large to diff (over {MAX_FIELD_CHARS:,} characters or {MAX_CRITERIA} criteria)"
+)
 
 
 def diff_criteria(before: Sequence[str], after: Sequence[str]) -> CriteriaDiff:
@@ -118,8 +136,11 @@ def _compare(
 ) -> Comparison:
     if before_text == after_text:
         return Comparison(ChangeKind.NONE, CriteriaDiff())
-    before_raw, before = _ac_view(before_text, whole_field, headings)
-    after_raw, after = _ac_view(after_text, whole_field, headings)
+    try:
+        before_raw, before = _ac_view(before_text, whole_field, headings)
+        after_raw, after = _ac_view(after_text, whole_field, headings)
+    except AcTooLarge:
+        return Comparison(ChangeKind.SUBSTANTIVE, CriteriaDiff(), too_large=True)
     if before_raw == after_raw:
         # A dedicated AC field that was saved with other line endings or trailing
         # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only
@@ -127,6 +148,8 @@ def _compare(
         # inside or outside the AC section, so it is no AC change.
         rewritten = whole_field and (before_text or "") != (after_text or "")
         return Comparison(ChangeKind.COSMETIC if rewritten else ChangeKind.NONE, CriteriaDiff())
+    if max(len(before), len(after)) > MAX_CRITERIA:
+        return Comparison(ChangeKind.SUBSTANTIVE, CriteriaDiff(), too_large=True)
     diff = diff_criteria(before, after)
     kind = ChangeKind.SUBSTANTIVE if is_substantive(diff, before, after) else ChangeKind.COSMETIC
     return Comparison(kind, diff)
@@ -200,15 +223,53 @@ def _match_exact(
 def _match_fuzzy(
     before: Sequence[str], after: Sequence[str], left: set[int], right: set[int]
 ) -> list[tuple[int, int]]:
-    keys_b = {i: canon(before[i]) for i in left}
-    keys_a = {j: canon(after[j]) for j in right}
+    columns = sorted(right)
+    if len(left) * len(columns) <= _ALL_PAIRS:
+        return _match_pairs(before, after, left, right, columns)
+    keys = [canon(after[j]) for j in columns]
+    # token_sort_ratio is ratio on sorted words: sort each candidate's words once
+    choices = [_sorted_words(c) for c in keys]
+    long_choices = [c if len(c.split()) >= 3 else None for c in keys]
+    scored: list[tuple[float, float, int, int]] = []
+    # Past ten thousand pairs the scoring loops run inside rapidfuzz, and only each
+    # criterion's best few candidates are kept for the greedy pass: a list of hundreds of
+    # near-identical rewordings would otherwise queue and sort every pair of them. Among
+    # equal scores rapidfuzz keeps the first, so the candidates are rotated to start where
+    # the criterion stood: a list reworded in place pairs in place.
+    rows = sorted(left)
+    for rank, i in enumerate(rows):
+        at = rank * len(columns) // len(rows)
+        turned = (choices[at:] + choices[:at], long_choices[at:] + long_choices[:at])
+        for k, score in _scores(canon(before[i]), *turned, _BEST_PER_CRITERION).items():
+            j = columns[(k + at) % len(columns)]
+            offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
+            scored.append((-score, offset, i, j))
+    return _greedy(scored, left, right)
+
+
+def _match_pairs(
+    before: Sequence[str],
+    after: Sequence[str],
+    left: set[int],
+    right: set[int],
+    columns: list[int],
+) -> list[tuple[int, int]]:
+    """Every pair scored, best first: exact, and for small lists the cheapest."""
+    keys_a = {j: canon(after[j]) for j in columns}
     scored: list[tuple[float, float, int, int]] = []
     for i in sorted(left):
-        for j in sorted(right):
-            score = similarity(keys_b[i], keys_a[j])
+        key = canon(before[i])
+        for j in columns:
+            score = similarity(key, keys_a[j])
             if score >= PAIR_THRESHOLD:
                 offset = abs(i / max(len(before), 1) - j / max(len(after), 1))
                 scored.append((-score, offset, i, j))
+    return _greedy(scored, left, right)
+
+
+def _greedy(
+    scored: list[tuple[float, float, int, int]], left: set[int], right: set[int]
+) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for _, _, i, j in sorted(scored):
         if i in left and j in right:
@@ -216,6 +277,35 @@ def _match_fuzzy(
             left.discard(i)
             right.discard(j)
     return pairs
+
+
+def _scores(
+    key: str, choices: list[str], long_choices: list[str | None], limit: int | None
+) -> dict[int, float]:
+    """``similarity(key, c)`` for every choice where it reaches ``PAIR_THRESHOLD``
+    (``choices`` with sorted words, ``long_choices`` as they are, None where too short for
+    the set score). The loops over candidates run inside rapidfuzz."""
+    found: dict[int, float] = {}
+    hits = process.extract(
+        _sorted_words(key), choices, scorer=fuzz.ratio, processor=None,
+        score_cutoff=PAIR_THRESHOLD, limit=limit,
+    )  # fmt: skip
+    for _, score, k in hits:
+        found[k] = float(score)
+    if len(key.split()) >= 3:
+        hits = process.extract(
+            key, long_choices, scorer=fuzz.token_set_ratio, processor=None,
+            score_cutoff=PAIR_THRESHOLD / 0.9 - 1e-9, limit=limit,
+        )  # fmt: skip
+        for _, score, k in hits:
+            weighted = 0.9 * float(score)
+            if weighted >= PAIR_THRESHOLD and weighted > found.get(k, 0.0):
+                found[k] = weighted
+    return found
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def similarity(a: str, b: str) -> float:

@@ -53,14 +53,40 @@ _OTHER_SECTIONS = (
     "release notes", "additional information", "additional info", "follow-ups", "follow ups",
 )  # fmt: skip
 _FALLBACK_KINDS = ("scenario", "numbered")
+# Headings that name AC only where nothing else does.
+_SECONDARY = ("definition of done", "dod")
 _TITLE_TRIM = re.compile(r"^[\W_]+|[\W_]+$")
 
 AcText = str | Mapping[str, Any] | None
 
+# Beyond these the AC is "too large to diff": the issue is reported as such and the rest
+# of the sprint is judged. A Jira text field holds 32,767 characters unless an admin
+# raised it, and real AC run to dozens of criteria; the limits sit far above both while
+# keeping one hostile field from costing a report minutes (aligning criteria compares
+# every unmatched pair).
+MAX_FIELD_CHARS = 100_000
+MAX_CRITERIA = 500
+
+
+class AcTooLarge(ValueError):
+    """A text past ``MAX_FIELD_CHARS`` (as rendered) or ``MAX_CRITERIA``."""
+
+
+def is_too_large(text: AcText, *, whole_field: bool = True) -> bool:
+    """Whether the tracker declines to diff ``text`` (see ``MAX_FIELD_CHARS``)."""
+    try:
+        _lines(text)
+    except AcTooLarge:
+        return True
+    return len(extract_criteria(text, whole_field=whole_field)) > MAX_CRITERIA
+
 
 def extract_ac_section(text: AcText, headings: Sequence[str] = DEFAULT_HEADINGS) -> str | None:
-    """The raw AC section of a description (None when it has none)."""
-    lines = _lines(text)
+    """The raw AC section of a description (None when it has none or is too large)."""
+    try:
+        lines = _lines(text)
+    except AcTooLarge:
+        return None
     if lines is None:
         return None
     section = _section_lines(lines, headings)
@@ -74,7 +100,8 @@ def extract_criteria(
     text: AcText, *, whole_field: bool, headings: Sequence[str] = DEFAULT_HEADINGS
 ) -> tuple[str, ...]:
     """The criteria, in order, normalised for display (markup stripped, whitespace
-    collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC."""
+    collapsed). ``whole_field``: the text is a dedicated AC field and all of it is AC.
+    Empty for a text past ``MAX_FIELD_CHARS``: it is not read at all."""
     if text is None or isinstance(text, str):
         # memoised: a report extracts each version for its baseline, diffs and display
         return _criteria_of_str(text, whole_field, tuple(headings))
@@ -91,7 +118,10 @@ def _criteria_of_str(
 def _extract_criteria(
     text: AcText, whole_field: bool, headings: tuple[str, ...]
 ) -> tuple[str, ...]:
-    lines = _lines(text)
+    try:
+        lines = _lines(text)
+    except AcTooLarge:
+        return ()
     if lines is None:
         return ()
     if whole_field:
@@ -103,7 +133,8 @@ def _extract_criteria(
 
 
 def ac_lines(text: AcText, *, whole_field: bool, headings: Sequence[str]) -> list[Line] | None:
-    """The classified lines that make up the AC (None when there is no AC)."""
+    """The classified lines that make up the AC (None when there is no AC).
+    Raises ``AcTooLarge`` for a text past ``MAX_FIELD_CHARS``."""
     lines = _lines(text)
     if lines is None or whole_field:
         return lines
@@ -136,9 +167,14 @@ def _lines_uncached(text: AcText) -> list[Line] | None:
         return None
     doc = parse_adf(text)
     if doc is not None:
-        return classify(render_adf(doc), wiki=False)
+        rendered = render_adf(doc)
+        if len(rendered) > MAX_FIELD_CHARS:
+            raise AcTooLarge(len(rendered))
+        return classify(rendered, wiki=False)
     if not isinstance(text, str) or not text.strip():
         return None
+    if len(text) > MAX_FIELD_CHARS:
+        raise AcTooLarge(len(text))
     return classify(text)
 
 
@@ -155,6 +191,12 @@ def title_key(title: str) -> str:
 
 
 def is_ac_title(title: str, headings: Sequence[str]) -> bool:
+    return _is_ac_title(title, tuple(headings))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _is_ac_title(title: str, headings: tuple[str, ...]) -> bool:
+    # memoised: every heading and label of every version is asked about
     key = title_key(title)
     for heading in headings:
         h = title_key(heading)
@@ -169,21 +211,28 @@ def _is_other_section(title: str) -> bool:
 
 
 def _section_lines(lines: list[Line], headings: Sequence[str]) -> list[Line] | None:
-    found: list[Line] = []
-    matched = False
+    """The lines of every AC section, in order; a "Definition of Done" section only when
+    the text has no other AC section (teams that write both mean the AC by the AC)."""
+    sections: list[tuple[bool, list[Line]]] = []  # (a Definition of Done?, lines)
     start: Line | None = None
     prev: Line | None = None
     for line in lines:
-        if start is not None and (_ends(start, line) or _list_over(start, prev, line, found)):
+        if start is not None and (_ends(start, line) or _list_over(start, prev, line, sections)):
             start = None
         if line.kind in (Kind.HEADING, Kind.LABEL) and is_ac_title(line.text, headings):
-            start, matched = start or line, True
+            secondary = is_ac_title(line.text, _SECONDARY)
+            if start is None or secondary != sections[-1][0]:
+                start = line
+                sections.append((secondary, []))
             if line.rest:  # **AC:** the first criterion on the label's line
-                found.append(classify_line(line.rest, wiki=False))
+                sections[-1][1].append(classify_line(line.rest, wiki=False))
         elif start is not None:
-            found.append(line)
+            sections[-1][1].append(line)
         prev = line
-    return found if matched else None
+    if not sections:
+        return None
+    primary = [found for secondary, found in sections if not secondary]
+    return [line for found in (primary or [f for _, f in sections]) for line in found]
 
 
 def _ends(start: Line, line: Line) -> bool:
@@ -203,10 +252,12 @@ def _ends(start: Line, line: Line) -> bool:
     return True
 
 
-def _list_over(start: Line, prev: Line | None, line: Line, found: list[Line]) -> bool:
+def _list_over(
+    start: Line, prev: Line | None, line: Line, sections: list[tuple[bool, list[Line]]]
+) -> bool:
     """A plain ``AC:`` section that was a list ends at the first paragraph after it:
     plain text has no other way to say where the criteria stop."""
-    if start.style != "plain" or line.kind is not Kind.TEXT or not found:
+    if start.style != "plain" or line.kind is not Kind.TEXT or not sections[-1][1]:
         return False
-    listed = any(f.kind is Kind.ITEM for f in found)
+    listed = any(f.kind is Kind.ITEM for f in sections[-1][1])
     return listed and prev is not None and prev.kind is Kind.BLANK and line.indent < 2

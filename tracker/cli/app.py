@@ -101,6 +101,12 @@ def sync(
     full: Annotated[
         bool, typer.Option("--full", help="re-read everything, ignoring the cursor")
     ] = False,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify", help="then send the nudges for what it found (tracker notify --send)"
+        ),
+    ] = False,
 ) -> None:
     """Poll every configured source and store what changed (incremental and idempotent)."""
     config = wiring.read_config(State.config_path)
@@ -115,6 +121,10 @@ def sync(
             src.close()
         store.close()
     print_sync_results(results)
+    if notify:
+        from tracker.cli.notify import notify_after_sync
+
+        notify_after_sync(config, [r.source for r in results if r.ok])
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -236,3 +246,8 @@ def demo(
     from tracker.cli.demo import run_demo
 
     run_demo(directory)
+
+
+from tracker.cli.notify import notify_command  # noqa: E402 - registered beside the others
+
+app.command(name="notify")(notify_command)

@@ -20,6 +20,7 @@ from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linea
 from reports import render_report
 from tracker import clock
 from tracker.cli import wiring
+from tracker.cli.notify import first_nudge_text
 from tracker.cli.output import emit
 from tracker.config import Config
 from tracker.service import build_report
@@ -55,6 +56,9 @@ teams = ["{LINEAR_DEMO.team_key}"]
 
 [policy]
 engineers = [{engineers}]
+
+[notify]
+comment = true                           # `tracker notify` asks on the issue itself
 """
 
 
@@ -109,6 +113,13 @@ def run_demo(directory: Path | None) -> None:
             linear_report = build_report(store, policy, LINEAR_DEMO.demo_cycle_key, "demo-linear")
             emit(render_report(jira_report, "table", color=color), None)
             emit("\n" + render_report(linear_report, "table", color=color), None)
+            nudge = first_nudge_text(
+                config, store, sprint=str(DEMO.demo_sprint), source="demo-jira"
+            )
+            emit(
+                f"\n$ tracker notify --sprint {DEMO.demo_sprint}   (the first of its nudges)\n{nudge}",
+                None,
+            )
         finally:
             store.close()
         if directory is not None:

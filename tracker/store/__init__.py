@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +18,8 @@ from sqlmodel import SQLModel
 
 from tracker.domain import IssueBundle, IssueHistory, Sprint
 from tracker.errors import StoreError
-from tracker.store import load, save
+from tracker.notify.model import DeliveryKey
+from tracker.store import deliveries, load, save
 from tracker.store.engine import (
     create_store_engine,
     first_line,
@@ -120,6 +121,25 @@ class Store:
             refresh_statistics(self.engine, sorted(SQLModel.metadata.tables))
         except SQLAlchemyError as exc:
             raise StoreError(f"database error: {first_line(exc)}") from exc
+
+    # -- nudge deliveries (see deliveries.py for the claim protocol) -------------------
+    def claim_delivery(self, key: DeliveryKey, token: str, now: datetime, lease: timedelta) -> bool:
+        with self._begin() as conn:
+            return deliveries.claim(conn, key, token, now, lease)
+
+    def mark_delivered(
+        self, key: DeliveryKey, token: str, now: datetime, remote_id: str | None = None
+    ) -> bool:
+        with self._begin() as conn:
+            return deliveries.mark_sent(conn, key, token, now, remote_id)
+
+    def release_delivery(self, key: DeliveryKey, token: str) -> None:
+        with self._begin() as conn:
+            deliveries.release(conn, key, token)
+
+    def delivered(self, sources: Sequence[str]) -> set[DeliveryKey]:
+        with self._begin() as conn:
+            return deliveries.load_sent(conn, sources)
 
     def counts(self) -> dict[str, int]:
         """Rows per table: for `doctor`, tests and benchmarks."""

@@ -298,6 +298,9 @@ def _issue_by_id(ctx: Ctx, id: str) -> model.Issue:
     return found
 
 
+issue_by_id = _issue_by_id
+
+
 def _cycle_active(cycle: model.Cycle, ctx: Ctx) -> bool:
     return cycle.starts_at <= ctx.now and _completed(cycle, ctx) is None
 
@@ -398,3 +401,9 @@ _RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("IssueRelation", "relatedIssue"): lambda r, c: r.related,
     ("IssueRelation", "updatedAt"): lambda r, c: r.created_at,
 }
+
+
+# Imported last: the mutations use the lookups above.
+from connectors.sim.linear.mutations import MUTATIONS  # noqa: E402
+
+_RESOLVERS.update(MUTATIONS)
