@@ -69,11 +69,12 @@ class ScaleSpec:
         )
 
     @classmethod
-    def real_shaped(cls, end: datetime, seed: int = 7) -> ScaleSpec:
+    def real_shaped(cls, end: datetime, seed: int = 7, ac_share: float = 0.05) -> ScaleSpec:
         """A site of a kind real teams have: one board, 3,060 issues over six sprints,
         about 75,600 histories, 40 issues with over 100, and an active sprint of 2,000
-        issues still being edited until ``end``."""
+        issues still being edited until ``end``; ``ac_share`` of the saves edit the AC."""
         return cls(
+            ac_share=ac_share,
             issues=3060,
             boards=1,
             sprints=6,

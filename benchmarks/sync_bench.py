@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from benchmarks.floor import Floor, Limits, shape_of, workspace_floor
+from benchmarks.floor import Floor, Limits, shape_of, sprint_starts, workspace_floor
 from benchmarks.jira_scale import (
     ScaleFacts,
     ScaleSpec,
@@ -81,6 +81,8 @@ class SizeResult:
     naive: dict[str, NaiveRun] = field(default_factory=dict)
     naive_predicted: tuple[int, int, int] = (0, 0, 0)  # requests, AC edits missed, issues
     grant: int = 10_000  # histories the simulator grants a bulk changelog page
+    ac_share: float = 0.15  # of the saves that edit the AC
+    needy: int = 0  # issues whose AC changed after the start of a sprint they were in
 
 
 class _Clock:
@@ -165,13 +167,19 @@ SHAPED_DAY = timedelta(hours=8)  # the working day's edits end minutes before th
 
 
 def run_shaped(
-    grant: int, *, latency: float, concurrency: int, naive: bool = False, seed: int = 7
+    grant: int,
+    *,
+    latency: float,
+    concurrency: int,
+    ac_share: float = 0.05,
+    naive: bool = False,
+    seed: int = 7,
 ) -> SizeResult:
     """First, nightly and nothing-changed syncs of ``ScaleSpec.real_shaped``, with the
     simulator granting ``grant`` histories a bulk changelog page."""
     started = time.perf_counter()
     ws, facts = build_scale_workspace(
-        ScaleSpec.real_shaped(SHAPED_FIRST_AT - timedelta(minutes=3), seed)
+        ScaleSpec.real_shaped(SHAPED_FIRST_AT - timedelta(minutes=3), seed, ac_share)
     )
     issues = list(ws.issues.values())
     result = SizeResult(
@@ -181,6 +189,8 @@ def run_shaped(
         time.perf_counter() - started,
         naive_predicted=predict_naive(ws, facts.boards),
         grant=grant,
+        ac_share=ac_share,
+        needy=sum(1 for i in issues if shape_of(i, sprint_starts(ws)).ac_changes),
     )
     limits = Limits(bulk_page=grant)
     now = _Clock()

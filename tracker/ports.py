@@ -69,3 +69,14 @@ class Remembering(Protocol):
     def remembered(self) -> dict[str, Any]:
         """What to keep for the next sync."""
         ...
+
+
+@runtime_checkable
+class SkipsStored(Protocol):
+    """A source that can leave out of its next ``fetch_issues`` the issues already stored
+    as they are now (its tracker reports the same ``updated``), before any request about
+    them: an incremental sync's overlap then re-reads only late arrivals."""
+
+    def skip_stored(self, stored: Mapping[str, datetime]) -> None:
+        """``stored``: issue key -> the ``updated`` time stored for it."""
+        ...

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from tracker import clock
 from tracker.domain import IssueBundle
 from tracker.errors import TrackerError
-from tracker.ports import Remembering, Source
+from tracker.ports import Remembering, SkipsStored, Source
 from tracker.store import Store
 
 log = logging.getLogger("tracker.sync")
@@ -104,6 +104,9 @@ def _sync_locked(
             issues, pages = issues + len(page), pages + 1
         store.save_sprints(fresh)
     since = cursor - overlap if cursor is not None else None
+    if since is not None and isinstance(source, SkipsStored):
+        # The overlap is for late arrivals; what is stored as it is now needs no re-read.
+        source.skip_stored(store.updated_since(source.name, since))
     for page in source.fetch_issues(sprints, since):
         cursor = _high_water(page, run_start, cursor) or cursor
         store.save_page(source.name, page, seen_at=run_start, cursor=cursor)

@@ -82,6 +82,7 @@ class JiraSource:
         self._fields: ResolvedFields | None = None
         self._projects: list[str] | None = None
         self.memo = Memo(clock)
+        self._stored: Mapping[str, datetime] = {}  # key -> updated, already stored (sync)
         # Start of every sprint the boards list (whichever a sync reads): whether an AC
         # change came after a start decides which issues need their evidence read.
         self._starts: dict[str, datetime] = {}
@@ -138,6 +139,11 @@ class JiraSource:
 
     def remembered(self) -> dict[str, Any]:
         return self.memo.dump()
+
+    def skip_stored(self, stored: Mapping[str, datetime]) -> None:
+        """Leave out of the next ``fetch_issues`` the issues stored with the ``updated``
+        the search reports now (the overlap's re-reads), before any history request."""
+        self._stored = dict(stored)
 
     def _deployment(self) -> Deployment:
         return self.client.use_server_info(self.memo.get("serverInfo", self.client.server_info))
@@ -210,7 +216,8 @@ class JiraSource:
         # Cloud: one bulk changelog call serves up to 1000 issues, so search pages are
         # gathered into batches of that size first (Server/DC: a batch is one page).
         batch_size = BULK_MAX_ISSUES if cloud else 1
-        batches = _batches(self._search(jql, fields, cloud), since, batch_size)
+        stored, self._stored = self._stored, {}
+        batches = _batches(self._search(jql, fields, cloud), since, batch_size, stored)
         # Three chains overlap, each sequential in itself (token pagination): the search
         # runs ahead in its own thread; each batch's changelog is fetched in a `histories`
         # worker as soon as the batch is complete; each issue's own calls (comments,
@@ -461,15 +468,23 @@ def _failed(what: str, exc: TrackerError) -> Check:
 
 
 def _batches(
-    pages: Iterator[list[Json]], since: datetime | None, size: int
+    pages: Iterator[list[Json]],
+    since: datetime | None,
+    size: int,
+    stored: Mapping[str, datetime],
 ) -> Iterator[list[list[Json]]]:
     """Consecutive search pages, filtered to issues updated at or after ``since`` (the
-    JQL bound is minute-precise and has slack for clock skew; this is exact), grouped
-    until a group holds ``size`` issues or more."""
+    JQL bound is minute-precise and has slack for clock skew; this is exact) and not
+    ``stored`` as they are, grouped until a group holds ``size`` issues or more."""
     batch: list[list[Json]] = []
     count = 0
     for page in pages:
-        fresh = [raw for raw in page if since is None or _updated(raw) >= since]
+        fresh = [
+            raw
+            for raw in page
+            if (since is None or _updated(raw) >= since)
+            and stored.get(str(raw.get("key"))) != _updated(raw)
+        ]
         if not fresh:
             continue
         batch.append(fresh)

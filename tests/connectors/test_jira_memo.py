@@ -89,12 +89,34 @@ def test_a_night_with_nothing_changed_costs_a_sprint_page_per_board_and_one_sear
     assert sum(quiet.values()) <= 3 + boards
 
 
-def test_kept_answers_are_asked_again_after_a_day_and_on_full(
+def test_expired_answers_are_asked_again_one_a_night_oldest_first(
     sim: JiraSimulator, night: Night, tmp_path: object
 ) -> None:
     store = Store(f"sqlite:///{tmp_path}/t.db")
     sync(sim, store)
-    night.at += timedelta(days=1, minutes=1)
+    asked = []
+    for _ in range(5):  # nightly, at the same minute: every kept answer a day old or more
+        night.at += timedelta(days=1)
+        made = sync(sim, store)
+        setup = {route: n for route, n in made.items() if route in SETUP}
+        assert sum(made.values()) <= 3 + len(DEMO.boards)
+        asked.append(setup)
+    # board 7, board 9, the field list, serverInfo: each asked again within four nights
+    assert asked[:4] == [
+        {"GET /rest/agile/1.0/board/{id}": 1},
+        {"GET /rest/agile/1.0/board/{id}": 1},
+        {"GET /rest/api/2/field": 1},
+        {"GET /rest/api/2/serverInfo": 1},
+    ]
+    assert asked[4] == {"GET /rest/agile/1.0/board/{id}": 1}  # board 7 again, the oldest
+
+
+def test_everything_is_asked_again_after_a_week_and_on_full(
+    sim: JiraSimulator, night: Night, tmp_path: object
+) -> None:
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    sync(sim, store)
+    night.at += timedelta(days=7)
     assert set(sync(sim, store)) >= SETUP
     night.at += timedelta(hours=1)
     assert not SETUP & set(sync(sim, store))
@@ -130,21 +152,58 @@ def test_a_field_missing_from_the_kept_list_asks_for_the_list_again(
     assert any(f["id"] == ac for f in store.memo("acme")["fields"]["value"])
 
 
-def test_memo_keeps_only_fresh_well_formed_entries() -> None:
+def test_memo_renews_the_oldest_expired_entry_and_drops_the_unusable() -> None:
     now = datetime(2026, 4, 2, tzinfo=UTC)
     memo = Memo(lambda: now)
     memo.load(
         {
             "fresh": {"at": (now - timedelta(hours=23)).isoformat(), "value": 1},
-            "stale": {"at": (now - timedelta(hours=25)).isoformat(), "value": 2},
-            "future": {"at": (now + timedelta(hours=1)).isoformat(), "value": 3},
-            "garbage": {"at": "not a time", "value": 4},
+            "expired": {"at": (now - timedelta(hours=25)).isoformat(), "value": 2},
+            "older": {"at": (now - timedelta(hours=30)).isoformat(), "value": 3},
+            "ancient": {"at": (now - timedelta(days=8)).isoformat(), "value": 4},
+            "future": {"at": (now + timedelta(hours=1)).isoformat(), "value": 5},
+            "garbage": {"at": "not a time", "value": 6},
             "shapeless": [1, 2],
         }
     )
     asked: list[str] = []
-    assert memo.get("fresh", lambda: asked.append("fresh")) == 1
-    assert memo.get("stale", lambda: asked.append("stale") or 5) == 5
-    assert asked == ["stale"] and set(memo.dump()) == {"fresh", "stale"}
+
+    def ask(key: str) -> object:
+        asked.append(key)
+        return key.upper()
+
+    assert [memo.get(k, lambda k=k: ask(k)) for k in ("fresh", "expired", "older")] == [
+        1,
+        2,
+        "OLDER",
+    ]
+    assert memo.get("ancient", lambda: ask("ancient")) == "ANCIENT"
+    assert asked == ["older", "ancient"]
+    assert set(memo.dump()) == {"fresh", "expired", "older", "ancient"}
     memo.forget("fresh")
-    assert set(memo.dump()) == {"stale"}
+    assert "fresh" not in memo.dump() and memo.known("expired") and not memo.known("fresh")
+
+
+def test_the_overlap_rereads_late_arrivals_only(
+    sim: JiraSimulator, night: Night, tmp_path: object
+) -> None:
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    sim.workspace.edit_field(
+        "PAY-101", "ac", "* edited a minute before", "priya@acme.com", NIGHT - timedelta(minutes=1)
+    )
+    sync(sim, store)
+    night.at += timedelta(hours=20)
+    # PAY-101 falls in the next sync's overlap, stored as it is: no history is asked for.
+    assert set(sync(sim, store)) == {
+        "GET /rest/agile/1.0/board/{id}/sprint",
+        "GET /rest/api/2/search/jql",
+    }
+    # A save the search did not show yet at the last sync (its time is before that sync's
+    # start) is read: its issue's `updated` differs from the stored one.
+    late = NIGHT + timedelta(hours=20) - timedelta(minutes=4)
+    sim.workspace.edit_field("PAY-102", "ac", "* indexed late", "priya@acme.com", late)
+    night.at += timedelta(hours=20)
+    made = sync(sim, store)
+    assert made["POST /rest/api/2/changelog/bulkfetch"] >= 1
+    stored = store.updated_since("acme", late - timedelta(seconds=1))
+    assert set(stored) == {"PAY-102"} and stored["PAY-102"] >= late

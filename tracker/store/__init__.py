@@ -88,6 +88,12 @@ class Store:
         with self._begin() as conn:
             save.set_cursor(conn, source, value, at)
 
+    def updated_since(self, source: str, since: datetime) -> dict[str, datetime]:
+        """Issue key -> ``updated`` of the source's issues stored as updated at or after
+        ``since``: what an incremental sync's overlap would read again."""
+        with self._begin() as conn:
+            return save.get_updated_since(conn, source, since)
+
     def memo(self, source: str) -> dict[str, Any]:
         """What the source kept from its last sync (``save_memo``); {} when nothing."""
         with self._begin() as conn:

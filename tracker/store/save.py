@@ -317,6 +317,16 @@ def _link_row(link: Link) -> Row:
     }
 
 
+def get_updated_since(conn: Connection, source: str, since: datetime) -> dict[str, datetime]:
+    table = table_of(IssueRow)
+    rows = conn.execute(
+        select(table.c.issue_key, table.c.updated_at).where(
+            table.c.source == source, table.c.updated_at >= since
+        )
+    )
+    return {str(key): at for key, at in rows if isinstance(at, datetime)}
+
+
 def get_memo(conn: Connection, source: str) -> dict[str, Any]:
     table = table_of(SourceMemoRow)
     text = conn.execute(select(table.c.value).where(table.c.source == source)).scalar()
