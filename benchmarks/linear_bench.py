@@ -121,11 +121,14 @@ def compute_linear_floor(
     limits: LinearLimits = LinearLimits(),
 ) -> LinearFloor:
     """The fewest requests to read ``issues`` from a team with ``cycles`` cycles; an
-    ``incremental`` sync also scans the comments and attachments changed since its bookmark."""
+    ``incremental`` sync also scans the comments and attachments changed since its bookmark
+    (the first page of both in one request)."""
     discovery = 0
     if incremental:
-        discovery = max(1, math.ceil(comments_since / limits.scan_page)) + max(
-            1, math.ceil(attachments_since / limits.scan_page)
+        discovery = (
+            1
+            + max(0, math.ceil(comments_since / limits.scan_page) - 1)
+            + max(0, math.ceil(attachments_since / limits.scan_page) - 1)
         )
     follow_ups = sum(_overflow(shape, limits) for shape in issues)
     return LinearFloor(

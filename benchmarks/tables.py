@@ -251,6 +251,7 @@ def floor_line(floor: Floor) -> str:
 # Which Linear floor category each GraphQL operation belongs to.
 LINEAR_CATEGORY = {
     "Cycles": "cycles",
+    "DiscussionSince": "discovery",
     "CommentsSince": "discovery",
     "AttachmentsSince": "discovery",
     "IssuesPage": "issues",
