@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from demo_answers import LINEAR_EXPECTED as EXPECTED
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -23,7 +24,6 @@ from graphql import (
 
 from connectors.linear.complexity import SCHEMA_PATH
 from connectors.sim.linear import (
-    EXPECTED,
     LINEAR_DEMO,
     LinearSimulator,
     LinearWorkspace,

@@ -9,12 +9,12 @@ from itertools import islice, pairwise
 from typing import Any
 
 import pytest
+from demo_answers import LINEAR_EXPECTED as EXPECTED
 from pydantic import SecretStr
 
 from connectors.linear import LinearSource, queries
 from connectors.linear.source import issue_page_sizes
 from connectors.sim.linear import (
-    EXPECTED,
     LINEAR_DEMO,
     LinearSimulator,
     LinearWorkspace,

@@ -13,7 +13,8 @@ What it reproduces from Linear (see ``shared/reference/linear-api.md``):
   (``clock_fn``, the tracker's clock by default): a test that moves that clock in the client's
   injected ``sleep`` sees them refill, with no real waiting. ``-Reset`` is when the bucket
   will be full again.
-- A query is charged its complexity (Linear's formula, ``X-Complexity``) up front. One that
+- A query is charged its complexity (Linear's published rule, read independently of the
+  connector's estimator: ``complexity.py``; ``X-Complexity``) up front. One that
   costs more than the points left, or any query with no request left, is HTTP **400** with
   ``extensions.code == "RATELIMITED"`` and charges nothing; ``rate_limited`` counts those
   answers per operation. A document over 10,000 points is refused whatever the budget;
@@ -44,7 +45,7 @@ from graphql import (
     validate,
 )
 
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim.linear.complexity import CEILING, charge
 from connectors.sim.linear.resolvers import Ctx, resolve_field, simulator_schema
 from connectors.sim.linear.workspace import LinearWorkspace
 from tracker import clock
@@ -199,10 +200,10 @@ class LinearSimulator:
         document, problems = _checked(query)
         if document is None or problems:
             return 200, {"errors": list(problems)}, self._headers(0)
-        cost = estimate_complexity(document, schema, variables, operation)
-        if cost > MAX_QUERY_COMPLEXITY:
+        cost = charge(schema, document, variables, operation)
+        if cost > CEILING:
             error = _error(
-                f"Query too complex: {cost} points, the maximum is {MAX_QUERY_COMPLEXITY}",
+                f"Query too complex: {cost} points, the maximum is {CEILING}",
                 type="invalid input",
                 code="QUERY_TOO_COMPLEX",
             )
