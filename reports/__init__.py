@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reports.common import printable
 from tracker.errors import UsageError
 from tracker.findings import SprintReport, TrendPoint
 
@@ -39,7 +40,10 @@ def render_report(
     bom: bool = False,
     summary_only: bool = False,
 ) -> str:
-    """The sprint report in ``fmt`` (one of ``FORMATS``), as the text to write."""
+    """The sprint report in ``fmt`` (one of ``FORMATS``), as the text to write. Every
+    format but JSON (which escapes them) shows text without control characters."""
+    if fmt != "json":
+        report = printable(report)
     if fmt == "table":
         from reports.table import render_table
 
@@ -67,6 +71,8 @@ def render_trend(
     points: Sequence[TrendPoint], fmt: str, *, width: int = 100, color: bool = False
 ) -> str:
     """The trend across sprints in ``fmt`` (one of ``TREND_FORMATS``)."""
+    if fmt != "json":
+        points = printable(points)
     if fmt == "table":
         from reports.trend import render_trend_table
 

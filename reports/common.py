@@ -1,30 +1,88 @@
-"""Small helpers every report format shares: names, links, ordering, the sprint's span.
+"""The vocabulary every report format shares: verdict glyphs, words and styles, names,
+links, ordering, the sprint's span and the one-line title and summary.
 
-Nothing here formats a whole report; each helper turns one finding detail into the plain
-value that all formats agree on, so the table, CSV, Markdown and HTML never disagree
-about who made a change, which URL is safe to link or how far into the sprint it landed.
+Each concept is declared here once, so the table, ``show``, CSV, Markdown, HTML and the
+trend never disagree about how a verdict looks, who made a change, which URL is safe to
+link or how far into the sprint it landed. No format imports helpers from another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
+from tracker import clock
 from tracker.domain import Person, Sprint
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, TrendPoint, Verdict
+from tracker.findings import (
+    ChangeFinding,
+    CriteriaDiff,
+    IssueFinding,
+    SprintReport,
+    TrendPoint,
+    Verdict,
+)
 
 # Worst first: the order the table and the summaries list changes in.
 VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.DISCUSSED: 1, Verdict.COSMETIC: 2}
 # A glyph per verdict, so no report relies on colour alone.
 VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "~"}
+# The terminal's colour per verdict (rich style names; HTML has its own CSS classes).
+VERDICT_STYLE = {Verdict.FLAGGED: "bold red", Verdict.DISCUSSED: "green", Verdict.COSMETIC: "dim"}
 
 # Several evidence kinds or URLs share one cell; "; " reads well and never starts a formula.
 JOIN = "; "
 
 _NATURAL = re.compile(r"(\d+)")
+# Control characters (C0 but tab and newline, DEL, C1): an ESC or CSI in an issue title
+# would otherwise drive the reader's terminal (clear it, hide text, retitle the window).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+T = TypeVar("T")
 # Control characters browsers silently drop inside a URL ("java\tscript:" still runs).
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+
+
+def printable(value: T) -> T:
+    """``value`` with every control character removed from every text inside it: a
+    string, or a tree of frozen dataclasses, tuples, lists and dicts (a report, a trend,
+    a finding). What is already clean is returned as is, not copied."""
+    return _scrub(value, {})
+
+
+def _scrub(value: T, seen: dict[int, object]) -> T:
+    if isinstance(value, str) and type(value) is str:
+        text = value
+        if _CONTROL.search(text) is None:
+            return value
+        return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))  # type: ignore[return-value]
+    if isinstance(value, str | int | float | bool | datetime) or value is None:
+        return value  # numbers, dates and enums (whose values are ours)
+    key = id(value)
+    if key in seen:
+        return seen[key]  # type: ignore[return-value]
+    result: object = value
+    if isinstance(value, tuple | list):
+        items = [_scrub(v, seen) for v in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            result = type(value)(items)
+    elif isinstance(value, dict):
+        pairs = {_scrub(k, seen): _scrub(v, seen) for k, v in value.items()}
+        if any(pairs.get(k) is not v for k, v in value.items()):
+            result = pairs
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {}
+        for field in dataclasses.fields(value):
+            if field.init:
+                old = getattr(value, field.name)
+                new = _scrub(old, seen)
+                if new is not old:
+                    changed[field.name] = new
+        if changed:
+            result = dataclasses.replace(value, **changed)
+    seen[key] = result
+    return result  # type: ignore[return-value]
 
 
 def person_name(person: Person | None) -> str | None:
@@ -137,3 +195,42 @@ def editors_text(point: TrendPoint) -> str:
     """``Priya Nair: 4; Zoë Müller: 2``, most changes first."""
     ranked = sorted(point.changes_by_editor, key=lambda pair: (-pair[1], pair[0]))
     return JOIN.join(f"{name}: {count}" for name, count in ranked)
+
+
+def reason_text(change: ChangeFinding) -> str:
+    """The reason without the verdict word it starts with ("discussed: …"), for formats
+    that show the verdict next to it already."""
+    return change.reason.removeprefix(f"{change.verdict.value}: ")
+
+
+def flagged_count(found: IssueFinding) -> int:
+    return sum(1 for c in found.changes if c.verdict is Verdict.FLAGGED)
+
+
+def title_line(report: SprintReport) -> str:
+    """The sprint, its state and its span."""
+    start = (clock.iso(report.sprint.started_at) or "?")[:10]
+    end = (clock.iso(sprint_end(report)) or "…")[:10]
+    planned = " (planned)" if report.sprint.ended_at is None and sprint_end(report) else ""
+    return f"{sprint_label(report.sprint)} · {report.sprint.state} · {start} → {end}{planned}"
+
+
+def summary_line(report: SprintReport) -> str:
+    """What happened to the sprint's criteria, in one line."""
+    s = report.summary
+    return (
+        f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
+        f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
+        f"{s.cosmetic} cosmetic"
+    )
+
+
+def hours_text(hours: float | None) -> str:
+    """``4.5 h`` or ``2.1 d``; an em dash when nothing was discussed."""
+    if hours is None:
+        return "—"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
+
+
+def fraction_text(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction:.0%}"

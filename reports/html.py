@@ -20,18 +20,21 @@ from reports.common import (
     days_into_sprint,
     diff_counts,
     editors_text,
+    flagged_count,
+    fraction_text,
     hours_into_sprint,
+    hours_text,
     http_url,
     natural_key,
     person_name,
+    reason_text,
     sprint_end,
     sprint_label,
+    summary_line,
     worst_key,
 )
 from reports.highlight import changed_words, mark_words
 from reports.svg import layout_timeline, layout_trend
-from reports.table import summary_line
-from reports.trend import fraction_text, hours_text
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, IssueFinding, Modified, SprintReport, TrendPoint
 
@@ -58,6 +61,7 @@ def change_view(report: SprintReport, index: int, change: ChangeFinding) -> dict
         "day": days_into_sprint(change, report.sprint),
         "share": None if hours is None or not span else min(max(hours / span, 0.0), 1.0),
         "counts": diff_counts(change.diff),
+        "reason": reason_text(change),
         "modified": [modified_view(m) for m in change.diff.modified],
     }
 
@@ -75,7 +79,7 @@ def issue_view(found: IssueFinding, changes: list[dict[str, object]]) -> dict[st
         "anchor": "issue-" + re.sub(r"[^A-Za-z0-9_-]", "_", found.issue.key),
         "net_modified": [modified_view(m) for m in found.net_diff.modified],
         "changes": changes,
-        "flagged": sum(1 for c in found.changes if c.verdict == "flagged"),
+        "flagged": flagged_count(found),
     }
 
 
@@ -85,12 +89,8 @@ def _issue_views(report: SprintReport, views: dict[int, dict[str, object]]) -> l
         by_issue.setdefault(change.issue.key, []).append(views[index])
     changed = [i for i in report.issues if i.changes]
     # Worst offenders first: most flagged changes, then most changes, then by key.
-    changed.sort(key=lambda i: (-_flagged(i), -len(i.changes), natural_key(i.issue.key)))
+    changed.sort(key=lambda i: (-flagged_count(i), -len(i.changes), natural_key(i.issue.key)))
     return [issue_view(i, by_issue.get(i.issue.key, [])) for i in changed]
-
-
-def _flagged(found: IssueFinding) -> int:
-    return sum(1 for c in found.changes if c.verdict == "flagged")
 
 
 @cache

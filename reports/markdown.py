@@ -19,9 +19,10 @@ from reports.common import (
     natural_key,
     person_name,
     shorten,
+    summary_line,
+    title_line,
     worst_first,
 )
-from reports.table import summary_line, title_line
 from tracker.clock import iso
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, SprintReport, Verdict
 

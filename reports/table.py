@@ -7,96 +7,77 @@ text carries no ANSI codes at all.
 
 from __future__ import annotations
 
-import io
-
 from rich import box
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from reports.common import (
     VERDICT_GLYPH,
+    VERDICT_STYLE,
     days_into_sprint,
     diff_counts,
     person_name,
-    plural,
     shorten,
-    sprint_end,
-    sprint_label,
+    summary_line,
+    title_line,
     worst_first,
 )
+from reports.terminal import render_to_text
 from tracker.clock import iso
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Verdict
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport
 
-VERDICT_STYLE = {
-    Verdict.FLAGGED: "bold red",
-    Verdict.DISCUSSED: "green",
-    Verdict.COSMETIC: "dim",
-}
 # Criteria shown per change before "… n more": the table is an overview, not the diff.
 MAX_DIFF_LINES = 3
 COMPACT_BELOW = 80
 
 
-def make_console(width: int, color: bool) -> Console:
-    """A console that writes into memory at exactly ``width`` columns."""
-    return Console(
-        file=io.StringIO(),
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
-
-
-def render_to_text(renderables: list[RenderableType], *, width: int, color: bool) -> str:
-    console = make_console(width, color)
-    for renderable in renderables:
-        console.print(renderable)
-    output = console.file
-    assert isinstance(output, io.StringIO)
-    return output.getvalue()
-
-
-def title_line(report: SprintReport) -> str:
-    """The sprint, its state and its span."""
-    start = (iso(report.sprint.started_at) or "?")[:10]
-    end = (iso(sprint_end(report)) or "…")[:10]
-    planned = " (planned)" if report.sprint.ended_at is None and sprint_end(report) else ""
-    return f"{sprint_label(report.sprint)} · {report.sprint.state} · {start} → {end}{planned}"
-
-
-def summary_line(report: SprintReport) -> str:
-    """What happened to the sprint's criteria, in one line."""
-    s = report.summary
-    return (
-        f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
-        f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
-        f"{s.cosmetic} cosmetic"
-    )
-
-
 def _diff_text(diff: CriteriaDiff, limit: int) -> Text:
+    """The first criteria of the diff. A reworded criterion shows its new text around
+    the words that changed (never cut before them), what it said before, and its risk
+    call-outs (``number: 80 → 70``) as HTML and ``show`` do."""
     text = Text()
-    lines = [("+ ", a, "green") for a in diff.added]
-    lines += [("- ", r, "red") for r in diff.removed]
-    lines += [("~ ", m.after, "yellow") for m in diff.modified]
-    was = [""] * (len(diff.added) + len(diff.removed))
-    was += [
-        f" (was: {' '.join(m.removed_words)})" if m.removed_words else "" for m in diff.modified
-    ]
-    for (sign, body, style), old in list(zip(lines, was, strict=True))[:MAX_DIFF_LINES]:
+    shown = 0
+    for sign, body, style in [("+ ", a, "green") for a in diff.added] + [
+        ("- ", r, "red") for r in diff.removed
+    ]:
+        if shown == MAX_DIFF_LINES:
+            break
         text.append(sign, style=style)
-        text.append(shorten(body, limit - len(old)))
-        text.append(old + "\n", style="dim")
-    if len(lines) > MAX_DIFF_LINES:
-        text.append(f"… {len(lines) - MAX_DIFF_LINES} more\n", style="dim")
-    if not lines:
+        text.append(shorten(body, limit) + "\n")
+        shown += 1
+    for item in diff.modified:
+        if shown == MAX_DIFF_LINES:
+            break
+        text.append("~ ", style="yellow")
+        text.append(excerpt(item.after, item.added_words, limit))
+        if item.removed_words:
+            text.append(f" (was: {' '.join(item.removed_words)})", style="dim")
+        text.append("\n")
+        for risk in item.risks:
+            text.append(f"  ⚠ {risk}\n", style="bold yellow")
+        shown += 1
+    total = len(diff.added) + len(diff.removed) + len(diff.modified)
+    if total > shown:
+        text.append(f"… {total - shown} more\n", style="dim")
+    if not total:
         text.append("wording only\n", style="dim")
     return text
+
+
+def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
+    """``text`` in at most about ``limit`` characters, keeping the first of ``words``
+    (the ones that changed) in view: a long criterion is cut around them, not before."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit or not words:
+        return shorten(flat, limit)
+    at = flat.find(words[0])
+    if at < 0 or at + len(words[0]) <= limit - 1:
+        return shorten(flat, limit)
+    start = max(at - limit // 3, 0)
+    window = flat[start : start + limit - 2]
+    tail = "…" if start + limit - 2 < len(flat) else ""
+    return "…" + window.strip() + tail
 
 
 def _row(

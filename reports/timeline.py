@@ -11,17 +11,16 @@ import io
 from rich.console import Console
 from rich.markup import escape
 
+from reports.common import VERDICT_GLYPH, VERDICT_STYLE, printable
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import ChangeFinding, CriteriaDiff, IssueFinding, Verdict
-
-_STYLE = {Verdict.FLAGGED: "bold red", Verdict.DISCUSSED: "green", Verdict.COSMETIC: "dim"}
-_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "·"}
 
 
 def render_timeline(
     sprint: Sprint, finding: IssueFinding, *, color: bool = False, width: int = 100
 ) -> str:
+    sprint, finding = printable(sprint), printable(finding)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -72,11 +71,11 @@ def _criteria(console: Console, criteria: tuple[str, ...]) -> None:
 def _change(console: Console, number: int, change: ChangeFinding) -> None:
     who = change.changed_by.name if change.changed_by else "unknown"
     saves = f", {change.saves} saves" if change.saves > 1 else ""
-    style = _STYLE[change.verdict]
+    style = VERDICT_STYLE[change.verdict]
     console.print()
     console.print(
         f"[bold]version {number}[/] at {iso(change.changed_at)} by {escape(who)}{saves}: "
-        f"[{style}]{_GLYPH[change.verdict]} {change.verdict.value}[/]"
+        f"[{style}]{VERDICT_GLYPH[change.verdict]} {change.verdict.value}[/]"
     )
     console.print(f"  why: {escape(change.reason)}")
     _diff(console, change.diff)

@@ -13,21 +13,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from reports.common import JOIN, editors_text, shorten
-from reports.table import render_to_text
+from reports.common import JOIN, editors_text, fraction_text, hours_text, shorten
+from reports.terminal import render_to_text
 from tracker.clock import iso
 from tracker.findings import TrendPoint
-
-
-def hours_text(hours: float | None) -> str:
-    """``4.5 h`` or ``2.1 d``; an em dash when nothing was discussed."""
-    if hours is None:
-        return "—"
-    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} d"
-
-
-def fraction_text(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{fraction:.0%}"
 
 
 def _row(point: TrendPoint) -> list[Text]:

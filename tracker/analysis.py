@@ -16,10 +16,10 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tracker.ac.diff import TOO_LARGE_REASON, ChangeKind, compare_ac
-from tracker.domain import IssueHistory, Person, Sprint, TextRevision
+from tracker.domain import IssueHistory, Person, Sprint, SprintState, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
     AcVersion,
@@ -262,25 +262,69 @@ def _median_fraction(report: SprintReport, judged: Sequence[ChangeFinding]) -> f
 
 
 def resolve_sprint(sprints: Sequence[Sprint], value: str, source: str | None = None) -> Sprint:
-    """A sprint by Jira id (``42``), Linear key (``ENG-12``) or name; unknown or
-    ambiguous values are usage errors that list what would match."""
+    """A sprint by Jira id (``42``), Linear key (``ENG-12``), name, ``current`` (the
+    active one) or ``previous`` (the most recently completed one, per source and board).
+    Unknown or ambiguous values are usage errors that list what would match, each in a
+    form ``--sprint`` accepts."""
     pool = [s for s in sprints if source is None or s.source == source]
     wanted = value.strip()
     lowered = wanted.lower()
+    if not wanted:
+        raise UsageError(
+            "--sprint is empty: give a sprint id, a name, a Linear TEAM-NUMBER, "
+            "`current` or `previous`"
+        )
+    if not pool:
+        raise UsageError("no sprints are stored yet: run `tracker sync` first")
+    if lowered in ("current", "previous"):
+        return _one(value, _current(pool) if lowered == "current" else _previous(pool))
     for found in (
         [s for s in pool if s.id == wanted],
         [s for s in pool if (s.key or "").lower() == lowered],
         [s for s in pool if s.name.lower() == lowered],
     ):
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            listed = "; ".join(f"{s.source}:{s.key or s.id} {s.name!r}" for s in found)
-            raise UsageError(
-                f"sprint {value!r} is ambiguous: {listed}; add --source NAME or use a unique id"
-            )
-    if not pool:
-        raise UsageError("no sprints are stored yet: run `tracker sync` first")
+        if found:
+            return _one(value, found)
     near = [s for s in pool if lowered in s.name.lower() or lowered in (s.key or "").lower()]
     hint = f"; did you mean {', '.join(repr(s.key or s.id) for s in near[:5])}?" if near else ""
     raise UsageError(f"no sprint matches {value!r}{hint} (run `tracker sprints` to list them)")
+
+
+def sprint_handle(sprint: Sprint) -> str:
+    """How to name ``sprint`` on the command line: ``--source S --sprint ID``."""
+    return f"--source {sprint.source} --sprint {sprint.key or sprint.id}"
+
+
+def _one(value: str, found: list[Sprint]) -> Sprint:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        state = "active" if value.strip().lower() == "current" else "completed"
+        raise UsageError(
+            f"no {state} sprint is stored for --sprint {value.strip()}: "
+            "run `tracker sync`, or name the sprint (`tracker sprints` lists them)"
+        )
+    listed = "; ".join(f"{sprint_handle(s)} ({s.name})" for s in found)
+    raise UsageError(f"sprint {value!r} is ambiguous: use one of: {listed}")
+
+
+def _current(pool: Sequence[Sprint]) -> list[Sprint]:
+    return [s for s in pool if s.state is SprintState.ACTIVE]
+
+
+def _previous(pool: Sequence[Sprint]) -> list[Sprint]:
+    """Per source and board (a Linear team), the sprint that completed last."""
+    latest: dict[tuple[str, str], Sprint] = {}
+    for sprint in pool:
+        if sprint.state is not SprintState.CLOSED:
+            continue
+        group = (sprint.source, sprint.board)
+        held = latest.get(group)
+        if held is None or _completed_key(sprint) > _completed_key(held):
+            latest[group] = sprint
+    return list(latest.values())
+
+
+def _completed_key(sprint: Sprint) -> tuple[datetime, datetime]:
+    never = datetime.min.replace(tzinfo=UTC)
+    return (sprint.ended_at or sprint.planned_end or never, sprint.started_at or never)

@@ -1,6 +1,7 @@
 """tracker.toml: find it, parse it, validate it, resolve secrets from the environment.
 
-Found at ``--config PATH``, else ``$TRACKER_CONFIG``, else ``./tracker.toml``. Secrets
+Found at ``--config PATH``, else ``$TRACKER_CONFIG``, else ``./tracker.toml``. A relative
+SQLite path in ``database`` is relative to the file's folder. Secrets
 never live in the file: a source names the environment variable that holds its token,
 and the token is kept as a ``SecretStr`` so it never prints. ``$TRACKER_DATABASE_URL``
 overrides ``database``. Every problem is a ``ConfigError`` with one line that says what
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -33,6 +36,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _http_url(value: Any) -> Any:
+    """A source's URL must be absolute http(s) with a host: anything else fails later as a
+    confusing network error."""
+    if isinstance(value, str):
+        parts = urlsplit(value.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://acme.atlassian.net")
+        return value.strip()
+    return value
+
+
 class JiraSourceConfig(_Strict):
     name: str
     type: Literal["jira"]
@@ -45,7 +59,10 @@ class JiraSourceConfig(_Strict):
     timeout: float = 30.0
     max_retries: int = 4
     concurrency: int = 4
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
+
+    _url = field_validator("url", mode="before")(_http_url)
 
 
 class LinearSourceConfig(_Strict):
@@ -56,7 +73,10 @@ class LinearSourceConfig(_Strict):
     teams: list[str] = Field(min_length=1)
     timeout: float = 30.0
     max_retries: int = 4
+    webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
+
+    _url = field_validator("url", mode="before")(_http_url)
 
 
 SourceConfig = Annotated[JiraSourceConfig | LinearSourceConfig, Field(discriminator="type")]
@@ -67,7 +87,7 @@ _DURATIONS = frozenset(f.name for f in fields(Policy) if isinstance(f.default, t
 
 
 class NotifyConfig(_Strict):
-    """``[notify]``: where nudges go (DESIGN §3). The webhook URL is a secret, so the
+    """``[notify]``: where nudges go. The webhook URL is a secret, so the
     file names the environment variable that holds it."""
 
     slack_webhook_env: str | None = None
@@ -110,7 +130,7 @@ class Config(_Strict):
         unknown = [n for n in names if n not in known]
         if unknown:
             raise ConfigError(
-                f"no source named {unknown[0]!r} in the config; known: {', '.join(known) or 'none'}"
+                f"no source named {unknown[0]!r}; known: {', '.join(known) or 'none'}"
             )
         return [known[n] for n in names]
 
@@ -165,8 +185,25 @@ def parse_config(
             f"{where}: two sources are named {sorted(duplicates)[0]!r}; names must differ"
         )
     sources = [_with_token(s, env, where, require_tokens) for s in config.source]
-    database = env.get("TRACKER_DATABASE_URL") or config.database
+    database = env.get("TRACKER_DATABASE_URL") or _beside(config.database, path)
     return config.model_copy(update={"source": sources, "database": database})
+
+
+# sqlite:///relative/path (three slashes, then no fourth) with an optional driver and query.
+_RELATIVE_SQLITE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$")
+
+
+def _beside(database: str, config_path: Path | None) -> str:
+    """A relative SQLite path in the file is relative to the file's folder, not to the
+    current directory: a cron job without ``cd`` must find the same database."""
+    found = _RELATIVE_SQLITE.match(database)
+    if config_path is None or found is None:
+        return database
+    prefix, relative, query = found.groups()
+    if relative == ":memory:" or relative.startswith("~"):
+        return database
+    absolute = (config_path.resolve().parent / relative).as_posix()
+    return f"{prefix}{absolute}{query or ''}"
 
 
 def _with_token(
@@ -194,7 +231,7 @@ def _first_problem(exc: ValidationError) -> str:
         return f"unknown key {loc!r}: remove it or check its spelling"
     if err["type"] == "missing":
         return f"missing key {loc!r}"
-    return f"{loc}: {err['msg']}"
+    return f"{loc}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def _readable_location(loc: tuple[int | str, ...]) -> str:

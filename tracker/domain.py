@@ -242,3 +242,24 @@ class IssueHistory:
     sprint_ids: tuple[str, ...] = ()
     comments: tuple[Comment, ...] = ()
     links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PushedEvent:
+    """What one webhook delivery said about one issue (``tracker serve``).
+
+    ``revisions`` carry the text before and after each save, as exact as the trackers'
+    own history: Linear's ``updatedFrom`` (the only place Linear ever shows an old
+    description) or the changelog items of a Jira edit. ``keeps_snapshots`` marks the
+    sources whose history has no texts (Linear): there the store also keeps the text just
+    before and just after each save as snapshots, so the poll sees them as known and a
+    baseline taken from them is exact.
+    """
+
+    source: str
+    issue_key: str
+    at: datetime
+    revisions: tuple[TextRevision, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    links: tuple[Link, ...] = ()
+    keeps_snapshots: bool = False

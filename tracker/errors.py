@@ -2,7 +2,8 @@
 
     TrackerError
     ├── ConfigError        exit 2: no config file, malformed TOML, unknown key, missing token
-    │   └── UsageError     exit 2: unknown or ambiguous sprint, bad option value
+    │   ├── UsageError     exit 2: unknown or ambiguous sprint, bad option value
+    │   └── StoreNotReady  exit 2: a read command found no database, or an older schema
     ├── SourceError        exit 1: a tracker could not be read
     │   ├── AuthError          rejected credentials (401/403)
     │   ├── RateLimited        still rate limited after waiting as told
@@ -36,6 +37,11 @@ class ConfigError(TrackerError):
 
 class UsageError(ConfigError):
     """Bad command-line input: an unknown or ambiguous sprint, an unknown source name."""
+
+
+class StoreNotReady(ConfigError):
+    """A read command needs a database that ``tracker sync`` (or ``tracker migrate``)
+    must create or upgrade first; the message names the command to run."""
 
 
 class SourceError(TrackerError):

@@ -1,7 +1,7 @@
 """Evidence → verdict: was engineering part of the conversation about an AC change?
 
 The window is ``[first_at - window_before, last_at + window_after]`` around the burst of
-saves, both ends included. Inside it these count (DESIGN §4):
+saves, both ends included. Inside it these count:
 
 - ``comment``: a comment by an engineer who is not the editor;
 - ``marker``: a comment containing an impact marker, whoever wrote it (the editor too),
@@ -141,7 +141,7 @@ def _judge_comment(comment: Comment, change: ChangeContext, policy: Policy) -> _
         by_id=_person_id(author),
     )
     if is_nudge_text(comment.body):
-        # tracker's own nudge quotes the marker it asks for: never evidence (DESIGN §4).
+        # tracker's own nudge quotes the marker it asks for: never evidence.
         return evidence, "tracker's own nudge: never evidence"
     if not _in_window(comment.created_at, change, policy):
         return evidence, _outside(comment.created_at, change)

@@ -1,4 +1,5 @@
-"""The ports: what the core asks of a connector to an issue tracker.
+"""The ports: what the core asks of a connector to an issue tracker, and of a channel
+that delivers nudges (``tracker notify``).
 
 ``tracker.sync`` and the CLI depend on these; ``connectors.jira`` and ``connectors.linear``
 implement them. A connector fetches and translates; it never decides. It returns plain
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from tracker.domain import IssueBundle, SourceKind, Sprint
+from tracker.notify.model import Nudge
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +82,43 @@ class SkipsStored(Protocol):
     def skip_stored(self, stored: Mapping[str, datetime]) -> None:
         """``stored``: issue key -> the ``updated`` time stored for it."""
         ...
+
+
+# -- nudge channels: connectors.notify implements them ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The channel accepted the message; ``remote_id`` is the comment id where one exists."""
+
+    remote_id: str | None = None
+
+
+class Channel(Protocol):
+    """Where nudges go. ``send`` returns ``Sent`` once the far end accepted the message,
+    and raises ``tracker.errors.NotifyError`` (one line with the fix) otherwise."""
+
+    name: str
+
+    def describe(self, nudge: Nudge) -> str:
+        """One line for the dry run: where this nudge would go."""
+        ...
+
+    def preview(self, nudge: Nudge) -> Any:
+        """Exactly what would be sent for ``nudge``: the request, as JSON-able data."""
+        ...
+
+    def send(self, nudge: Nudge) -> Sent: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class DigestChannel(Protocol):
+    """A channel that can also send one message for several nudges of one sprint."""
+
+    name: str
+
+    def preview_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> Any: ...
+
+    def send_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> Sent: ...

@@ -1,15 +1,13 @@
 """Library functions behind the commands that read the store: reports, trends, one
-issue's timeline, the sprint list. The CLI parses, calls one of these and renders."""
+issue's timeline. The CLI parses, calls one of these and renders."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker import clock
-from tracker.analysis import analyse_sprint, resolve_sprint, trend_point
+from tracker import clock, collector
+from tracker.analysis import analyse_sprint, resolve_sprint, sprint_handle, trend_point
 from tracker.domain import Sprint, SprintState
 from tracker.errors import UsageError
 from tracker.findings import IssueFinding, SprintReport, TrendPoint
@@ -17,30 +15,11 @@ from tracker.policy import Policy
 from tracker.store import HistoryRead, Store
 
 
-@contextlib.contextmanager
-def _quiet_collector() -> Iterator[None]:
-    """Pause Python's cycle collector while a report is built. Building one allocates
-    tens of thousands of records, which triggers full collections that walk every live
-    object again and again (a fifth to a third of a large report's time); the records
-    hold no reference cycles, so reference counting frees them all the same."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
-def list_sprints(store: Store, source: str | None = None) -> list[Sprint]:
-    return store.sprints(source)
-
-
 def build_report(
     store: Store, policy: Policy, sprint: str, source: str | None = None
 ) -> SprintReport:
     chosen = resolve_sprint(store.sprints(source), sprint, source)
-    with _quiet_collector():
+    with collector.paused():
         return _analyse(store, policy, chosen)
 
 
@@ -77,7 +56,7 @@ def build_trend(
         by_source.setdefault(sprint.source, []).append(sprint)
     points: list[TrendPoint] = []
     now = clock.now()
-    with _quiet_collector():
+    with collector.paused():
         for source_name, sprints in by_source.items():
             chosen = sorted(sprints, key=lambda s: (s.started_at, s.id))[-last:]
             # One read for all of a source's sprints: a few statements instead of a few
@@ -113,7 +92,12 @@ def issue_timeline(
             f"no issue {issue_key!r} is stored in any sprint: check the key, or run `tracker sync`"
         )
     if sprint is not None:
-        chosen = resolve_sprint(member_of, sprint, source)
+        # Resolved among all sprints, so a sprint that exists but did not hold the issue
+        # is named as such rather than "unknown".
+        chosen = resolve_sprint(store.sprints(source), sprint, source)
+        if chosen not in member_of:
+            listed = "; ".join(f"{sprint_handle(s)} ({s.name})" for s in member_of)
+            raise UsageError(f"{issue_key} was not in {chosen.name!r}; it was in: {listed}")
     else:
         candidates = [s for s in member_of if s.started_at is not None] or member_of
         chosen = max(candidates, key=lambda s: (s.started_at is not None, s.started_at, s.id))

@@ -172,7 +172,11 @@ class JiraClient:
 
     def server_info(self) -> dict[str, Any]:
         """The parts of ``serverInfo`` the connector uses (plain JSON, worth keeping)."""
-        info = self.call(self.jira.server_info, what="serverInfo")
+        info = self.call(
+            self.jira.server_info,
+            what="serverInfo",
+            fix_404="it does not look like a Jira site: check `url` in tracker.toml",
+        )
         return {k: info.get(k) for k in ("deploymentType", "version", "serverTitle")}
 
     def use_server_info(self, info: Mapping[str, Any]) -> Deployment:
@@ -222,13 +226,16 @@ class JiraClient:
                     continue
                 raise self._http_error(status, exc, what, fix_404) from exc
             except requests.RequestException as exc:
-                if attempt < self._config.max_retries:
+                reason = _network_reason(exc, self._config.timeout)
+                # A name that does not resolve or a bad certificate will not mend in a
+                # few seconds: say so at once instead of retrying.
+                if reason not in _PERMANENT and attempt < self._config.max_retries:
                     self._wait(backoff(attempt), 0, what)
                     attempt += 1
                     continue
+                tries = "" if attempt == 0 else f" after {attempt + 1} attempts"
                 raise UpstreamError(
-                    f"cannot reach {self.url}: {_network_reason(exc, self._config.timeout)} "
-                    f"after {attempt + 1} attempts: check `url` in tracker.toml "
+                    f"cannot reach {self.url}: {reason}{tries}: check `url` in tracker.toml "
                     "and the network"
                 ) from exc
 
@@ -331,16 +338,22 @@ def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
     return None if when is None else max(0.0, (when - now).total_seconds())
 
 
+_DNS = "the host name does not resolve"
+_REFUSED = "connection refused"
+_TLS = "TLS handshake failed"
+_PERMANENT = (_DNS, _TLS)  # a refused connection may be a server restarting
+
+
 def _network_reason(exc: requests.RequestException, timeout: float) -> str:
     text = str(exc).lower()
     if isinstance(exc, requests.Timeout):
         return f"no answer within {timeout:g}s"
     if "name or service not known" in text or "getaddrinfo" in text or "resolve" in text:
-        return "the host name does not resolve"
+        return _DNS
     if "refused" in text:
-        return "connection refused"
+        return _REFUSED
     if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS handshake failed"
+        return _TLS
     return type(exc).__name__
 
 

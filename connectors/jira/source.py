@@ -158,6 +158,9 @@ class JiraSource:
             raise
 
     def _fetch_sprints(self) -> list[Sprint]:
+        # serverInfo first (or kept): a URL that is not Jira is named as such, not as a
+        # bad board.
+        self._deployment()
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0

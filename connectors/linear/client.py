@@ -202,7 +202,7 @@ class LinearClient:
             if _is_rate_limited(response, payload):
                 self._wait_for_budget(response, attempt)
                 continue
-            if response.status_code >= 500:
+            if response.status_code in _TRANSIENT:
                 self._backoff(attempt, f"HTTP {response.status_code}")
                 continue
             return self._data(response, payload, operation_name)
@@ -364,6 +364,11 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return float(raw) if raw is not None else None
     except ValueError:
         return None
+
+
+# Worth a retry; any other status (501 from a server that is not GraphQL, 505, ...)
+# will not change and is reported at once.
+_TRANSIENT = frozenset({500, 502, 503, 504})
 
 
 def _reason(exc: httpx.HTTPError) -> str:

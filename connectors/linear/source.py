@@ -47,7 +47,7 @@ from connectors.linear.client import LinearClient
 from tracker.clock import parse_time
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint
-from tracker.errors import SourceError
+from tracker.errors import AuthError, SourceError
 from tracker.ports import Check
 
 Node = dict[str, Any]
@@ -142,9 +142,12 @@ class LinearSource:
         url, env = self.config.url, self.config.token_env
         try:
             viewer = self.client.execute(queries.VIEWER, "Viewer")["viewer"]
-        except SourceError as exc:
+        except AuthError as exc:
             fix = f"export {env}=<a personal API key from Linear › Settings › Security & access>"
             return [Check(f"Linear credentials for {url}", False, exc.message, fix)]
+        except SourceError as exc:
+            fix = "check `url` in tracker.toml (the default is https://api.linear.app/graphql)"
+            return [Check(f"Linear at {url}", False, exc.message, fix)]
         who = viewer.get("email") or viewer.get("name") or "?"
         checks = [Check(f"Linear credentials for {url}", True, f"authenticated as {who}")]
         try:

@@ -1,6 +1,6 @@
 """Nudge channels: a Slack incoming webhook and a comment on the issue (Jira, Linear).
 
-Each implements ``tracker.notify.model.Channel``: ``preview`` is exactly the body that
+Each implements ``tracker.ports.Channel``: ``preview`` is exactly the body that
 ``send`` posts, and ``send`` returns only once the far end accepted it.
 """
 

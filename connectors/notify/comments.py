@@ -3,7 +3,8 @@ Server/DC's v2) and Linear (``commentCreate``, markdown).
 
 The comment is addressed to the editor and mentions the engineering lead where the
 tracker can mention someone (Jira Cloud: an ADF ``mention`` node by account id; Server/DC:
-``[~username]``); elsewhere it names them. Text from the issue is escaped for the
+``[~username]``, the username looked up from the stored user key); elsewhere (Linear, Slack,
+a person never seen) it names them. Text from the issue is escaped for the
 markup it lands in, so a criterion cannot smuggle a mention or a link into it.
 """
 
@@ -13,13 +14,17 @@ import base64
 import hashlib
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from connectors.notify._http import Poster, Refused
 from tracker.config import JiraSourceConfig, LinearSourceConfig
+from tracker.domain import Person
 from tracker.errors import NotifyError
 from tracker.notify.compose import compose
-from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Sent, Span
+from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Span
+from tracker.ports import Sent
 
 # -- Jira ----------------------------------------------------------------------------------
 
@@ -115,6 +120,7 @@ class JiraCommenter:
         self.url = config.url.rstrip("/")
         self._poster = poster or Poster(timeout=config.timeout, max_retries=config.max_retries)
         self._cloud: bool | None = None
+        self._usernames: dict[str, str | None] = {}
 
     def _headers(self) -> dict[str, str]:
         token = self.config.token
@@ -148,11 +154,28 @@ class JiraCommenter:
 
     def request(self, nudge: Nudge) -> tuple[str, Any]:
         """(path, body) of the comment: v3 with ADF on Cloud, v2 with wiki markup on DC."""
-        message = compose(nudge)
         key = nudge.issue.key
         if self.cloud():
-            return f"/rest/api/3/issue/{key}/comment", {"body": render_adf(message)}
-        return f"/rest/api/2/issue/{key}/comment", {"body": render_wiki(message)}
+            return f"/rest/api/3/issue/{key}/comment", {"body": render_adf(compose(nudge))}
+        named = replace(nudge, editor=self._username(nudge.editor), lead=self._username(nudge.lead))
+        return f"/rest/api/2/issue/{key}/comment", {"body": render_wiki(compose(named))}
+
+    def _username(self, person: Person | None) -> Person | None:
+        """On Server/DC a person is stored by user key (``JIRAUSER10100`` since Jira 8),
+        but ``[~username]`` needs the username: look it up once per person."""
+        if person is None or not person.id.startswith("JIRAUSER") or self.config.token is None:
+            return person
+        if person.id not in self._usernames:
+            answer = self._poster.request(
+                "GET",
+                f"{self.url}/rest/api/2/user?key={quote(person.id)}",
+                what=f"Jira user {person.id}",
+                headers=self._headers(),
+            )
+            found = None if isinstance(answer, Refused) else answer.json().get("name")
+            self._usernames[person.id] = str(found) if found else None
+        username = self._usernames[person.id]
+        return replace(person, id=username) if username else person
 
     def post(self, nudge: Nudge) -> Sent:
         path, body = self.request(nudge)

@@ -18,7 +18,8 @@ from connectors.notify._http import Poster, Refused
 from tracker.domain import Sprint
 from tracker.errors import NotifyError
 from tracker.notify.compose import QUESTION, compose, diff_items, when_text
-from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Sent, Span
+from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Span
+from tracker.ports import Sent
 
 SECTION_MAX = 3000
 BLOCKS_MAX = 50

@@ -1,4 +1,4 @@
-"""No credential of any kind in any recorded cassette (STYLE habit 6)."""
+"""No credential of any kind in any recorded cassette."""
 
 from __future__ import annotations
 

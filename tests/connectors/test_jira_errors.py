@@ -24,7 +24,7 @@ def assert_clean(message: str) -> None:
 
 
 def test_401_names_the_url_and_the_token_variable(sim: JiraSimulator) -> None:
-    source, slept = make_source(sim, token="wrong-token")  # type: ignore[arg-type]
+    source, slept = make_source(sim, token="wrong-token")
     with pytest.raises(AuthError) as info:
         source.fetch_sprints()
     assert (
@@ -35,7 +35,7 @@ def test_401_names_the_url_and_the_token_variable(sim: JiraSimulator) -> None:
 
 
 def test_401_in_doctor_is_a_failed_check_with_the_fix(sim: JiraSimulator) -> None:
-    source, _ = make_source(sim, token="wrong-token")  # type: ignore[arg-type]
+    source, _ = make_source(sim, token="wrong-token")
     checks = source.check()
     assert [c.ok for c in checks] == [True, False]
     assert checks[-1].fix == "check JIRA_API_TOKEN"

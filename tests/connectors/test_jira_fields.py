@@ -1,4 +1,4 @@
-"""Field resolution on /rest/api/2/field entries in the real shapes (reference §3.1, §4.4)."""
+"""Field resolution on /rest/api/2/field entries in the shapes real sites send."""
 
 from __future__ import annotations
 

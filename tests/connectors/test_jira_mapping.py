@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,10 @@ DC_USER = {
 }
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=UTC)
 
 
 def test_dc_sprint_prefers_activated_date() -> None:
@@ -84,7 +87,7 @@ def test_persons_cloud_server_and_missing() -> None:
 
 
 def test_histories_sorted_by_time_then_numeric_id_with_epoch_ms() -> None:
-    histories = [
+    histories: list[dict[str, Any]] = [
         {"id": "10010", "created": "2022-06-20T18:12:34.989+0700", "items": []},
         {"id": "9", "created": "2022-06-20T18:12:34.989+0700", "items": []},
         {"id": "10001", "created": 1492070429, "items": []},
@@ -94,7 +97,7 @@ def test_histories_sorted_by_time_then_numeric_id_with_epoch_ms() -> None:
 
 def test_revisions_use_strings_never_ari_tokens() -> None:
     ari = '{"id":"ari:cloud:jira:d63a8014:issuefieldvalue/10006/description","version":"1"}'
-    histories = [
+    histories: list[dict[str, Any]] = [
         {
             "id": "200",
             "created": "2024-05-02T10:00:00.000+0000",
@@ -125,7 +128,7 @@ def test_revisions_use_strings_never_ari_tokens() -> None:
 
 
 def test_server_items_match_by_name_case_insensitively_and_author_may_be_missing() -> None:
-    histories = [
+    histories: list[dict[str, Any]] = [
         {
             "id": "1",
             "created": "2022-02-21T17:56:51.457+1100",
@@ -179,7 +182,7 @@ def test_fieldid_wins_over_a_matching_name() -> None:
 
 
 def test_gap_in_text_history_is_logged(caplog: pytest.LogCaptureFixture) -> None:
-    histories = [
+    histories: list[dict[str, Any]] = [
         {
             "id": "1",
             "created": "2024-01-01T00:00:00.000+0000",
@@ -242,7 +245,7 @@ def _sprint_history(
 
 
 def test_memberships_from_server_sprint_items() -> None:
-    histories = [
+    histories: list[dict[str, Any]] = [
         _sprint_history("10", 1, "5579", "5579, 5599"),  # carried over into 5599
         _sprint_history("11", 5, "5579, 5599", "5599"),
         _sprint_history("12", 9, "5599", "", author=None),  # removed: "" not null
@@ -321,7 +324,7 @@ def test_issue_links_either_direction_dated_by_link_items() -> None:
             "inwardIssue": {"id": "10005", "key": "PR-3", "fields": {"summary": "Other"}},
         },
     ]
-    histories = [
+    histories: list[dict[str, Any]] = [
         {
             "id": "300",
             "created": "2024-05-03T08:00:00.000+0000",
@@ -371,7 +374,7 @@ def test_remote_links_dated_by_remote_issue_link_items() -> None:
         },
         {"id": 17374, "application": {}, "object": {"url": "https://example.org/x", "title": "x"}},
     ]
-    histories = [
+    histories: list[dict[str, Any]] = [
         {
             "id": "400",
             "created": "2024-05-04T08:00:00.000+0000",

@@ -1,5 +1,5 @@
 """Linear JSON → domain records, on payloads shaped like Linear's real responses
-(linear-api.md §10: recorded issue/comment responses and the schema-shaped history page)."""
+(recorded issue and comment responses, and a history page shaped by the schema)."""
 
 from __future__ import annotations
 

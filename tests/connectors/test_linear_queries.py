@@ -92,7 +92,7 @@ def test_issue_page_is_sized_to_the_ceiling(linear_schema: GraphQLSchema) -> Non
     assert doubled > MAX_QUERY_COMPLEXITY, "the page-size comment in queries.py is stale"
 
 
-# Linear's published examples and two third-party live measurements (linear-api.md §2).
+# Linear's published examples and two third-party live measurements.
 @pytest.mark.parametrize(
     ("document", "points"),
     [

@@ -138,7 +138,7 @@ def test_second_sync_of_the_same_source_exits_1_at_once(
     path = tmp_path / "tracker.toml"
     database = tmp_path / "busy.db"
     path.write_text(config_text(sim.url, f"sqlite:///{database}"))
-    assert run(["--config", str(path), "sprints"]) == 0  # create and migrate the database first
+    assert run(["--config", str(path), "migrate"]) == 0  # create and migrate the database first
     sim.latency = 0.2
     proc = _start_sync(path)
     try:

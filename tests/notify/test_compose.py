@@ -8,7 +8,7 @@ from nudge_fixtures import ALICE, PRIYA, SPRINT, START, finding, nudge
 
 from tracker.ac.diff import ChangeKind
 from tracker.domain import Comment, Person
-from tracker.findings import CriteriaDiff, SprintReport, Summary, Verdict
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Summary, Verdict
 from tracker.notify.compose import QUESTION, compose, due_nudges, find_person, plain_text
 from tracker.notify.model import is_nudge_text
 from tracker.policy import ChangeContext, Policy, find_phrases, judge_change
@@ -16,7 +16,7 @@ from tracker.policy import ChangeContext, Policy, find_phrases, judge_change
 NOW = START + timedelta(days=5)
 
 
-def report(*changes):  # type: ignore[no-untyped-def]
+def report(*changes: ChangeFinding) -> SprintReport:
     return SprintReport(SPRINT, NOW, (), tuple(changes), Summary(0, 0, len(changes), 0, 0, 0))
 
 

@@ -95,11 +95,12 @@ def check_round_trip(
     assert dry.count(QUESTION) == len(keys)
     assert slack.received == []  # a dry run sends nothing
     assert run(["notify", "--sprint", sprint, "--send"]) == 0
-    sent = capsys.readouterr().out
+    sent = capsys.readouterr()
     assert len(slack.received) == len(keys)
-    assert sent.count("to Slack") == len(keys) and sent.count("comment on") == len(keys)
+    assert sent.out == ""  # what went where is a message (stderr), not data
+    assert sent.err.count("to Slack") == len(keys) and sent.err.count("comment on") == len(keys)
     assert run(["notify", "--sprint", sprint, "--send"]) == 0
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
     assert len(slack.received) == len(keys)  # a second --send sends nothing
     assert run(["notify", "--sprint", sprint]) == 0
     assert "nothing to nudge" in capsys.readouterr().out
@@ -120,11 +121,16 @@ def test_jira_dry_run_send_and_a_second_send(
         assert jira.requests["POST /rest/api/3/issue/{key}/comment"] == len(keys)
     else:
         assert jira.requests["POST /rest/api/2/issue/{key}/comment"] == len(keys)
+        # Stored by user key (JIRAUSER...), mentioned by username: looked up once a person.
+        editor = jira.workspace.user(DEMO.people[0].email)
+        assert editor is not None and editor.user_key.startswith("JIRAUSER")
+        assert any(f"[~{editor.username}]" in b[0] for b in comments.values())
+        assert jira.requests["GET /rest/api/2/user"] == 3  # two editors and the lead
     # The next sync reads tracker's own comments back: they never count as discussion.
     assert run(["sync"]) == 0
     assert flagged(capsys, "42") == keys
     assert run(["notify", "--sprint", "42", "--send"]) == 0
-    assert capsys.readouterr().out == "" and len(slack.received) == len(keys)
+    assert capsys.readouterr() == ("", "") and len(slack.received) == len(keys)
 
 
 def test_linear_dry_run_send_and_a_second_send(
@@ -147,7 +153,9 @@ def test_a_revoked_webhook_is_one_line_and_the_comments_still_go(
     keys = flagged(capsys, "42")
     slack.answer_next(404, "no_service", count=len(keys))
     assert run(["notify", "--sprint", "42", "--send"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith("tracker: error:")
+    ]
     assert len(err) == len(keys)
     assert all(
         "Slack refused the nudge (HTTP 404 no_service): the webhook was revoked" in e for e in err
@@ -301,8 +309,53 @@ def test_linear_refusals_say_what_to_do(
     keys = flagged(capsys, "ENG-12")
     linear.fail_next("ratelimited", count=1)
     assert run(["notify", "--sprint", "ENG-12", "--send"]) == 1
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [
+        line for line in capsys.readouterr().err.splitlines() if line.startswith("tracker: error:")
+    ]
     assert len(err) == 1 and "hourly budget is spent" in err[0]
     assert len(slack.received) == len(keys)  # Slack still went
     assert run(["notify", "--sprint", "ENG-12", "--send"]) == 0  # and the comment follows
     assert len([c for c in linear.ws.comments if "tracker-nudge:" in c.body]) == len(keys)
+
+
+def test_the_next_day_s_digest_carries_what_came_due_since(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    capsys.readouterr()
+    assert run(["report", "--sprint", "42", "--format", "json"]) == 0
+    changes = [
+        c for c in json.loads(capsys.readouterr().out)["changes"] if c["verdict"] == "flagged"
+    ]
+    times = sorted({t for c in changes if (t := clock.parse_time(c["changed_at"])) is not None})
+    middle = times[len(times) // 2]
+    now = clock.now()
+    hours = int((now - middle).total_seconds() // 3600)  # only changes this old are due today
+    config = tmp_path / "tracker.toml"
+    base = config.read_text()
+    config.write_text(base + f'digest = true\ndelay = "{hours}h"\n')
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    config.write_text(base + "digest = true\n")
+    assert run(["notify", "--sprint", "42", "--send"]) == 0  # today's digest went out already
+    assert len(slack.received) == 1
+    clock.set_clock(lambda: now + timedelta(days=1))
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 2
+    first, second = (json.dumps(m) for m in slack.received)
+    for change in changes:
+        key = change["issue_key"]
+        assert (key in first) != (key in second), key  # each change in exactly one digest
+    assert run(["notify", "--sprint", "42", "--send"]) == 0
+    assert len(slack.received) == 2
+
+
+def test_sync_notify_is_quiet_on_success(
+    jira: JiraSimulator, slack: SlackReceiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    completed = jira.workspace.sprints[42].completed
+    assert completed is not None
+    clock.set_clock(lambda: completed + timedelta(days=1))
+    capsys.readouterr()
+    assert run(["sync", "--notify"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert slack.received

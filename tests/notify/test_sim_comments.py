@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -62,7 +62,7 @@ def check_comment(body: Any) -> None:
 
 
 @pytest.mark.parametrize("flavour", ["cloud", "server"])
-def test_jira_v2_comment_is_stored_and_read_back(flavour: str) -> None:
+def test_jira_v2_comment_is_stored_and_read_back(flavour: Literal["cloud", "server"]) -> None:
     with (
         JiraSimulator(build_demo_workspace(), flavour=flavour) as sim,
         httpx.Client(base_url=sim.url, auth=(DEMO.email, DEMO.token), timeout=10) as http,
@@ -142,3 +142,20 @@ def test_linear_comment_create_keeps_the_id_and_refuses_a_duplicate() -> None:
         assert missing["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
         empty = _create(sim, issueId="ENG-101", body=" ")
         assert "body" in empty["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("flavour", ["cloud", "server"])
+def test_jira_user_lookup_answers_by_key_or_account_id(flavour: str) -> None:
+    with (
+        JiraSimulator(build_demo_workspace(), flavour=flavour) as sim,
+        httpx.Client(base_url=sim.url, auth=(DEMO.email, DEMO.token), timeout=10) as http,
+    ):
+        user = sim.viewer
+        param = {"accountId": user.account_id} if flavour == "cloud" else {"key": user.user_key}
+        found = http.get("/rest/api/2/user", params=param)
+        assert found.status_code == 200, found.text
+        assert found.json()["displayName"] == user.display_name
+        if flavour == "server":
+            assert found.json()["name"] == user.username
+        missing = http.get("/rest/api/2/user", params={next(iter(param)): "nobody"})
+        assert missing.status_code == 404 and "does not exist" in missing.text

@@ -23,7 +23,7 @@ from tracker.domain import (
     TextEdit,
     TextRevision,
 )
-from tracker.errors import StoreError, SyncBusy
+from tracker.errors import ConfigError, StoreError, SyncBusy
 from tracker.store import HistoryRead, Store
 from tracker.store.engine import SCHEMA_HEAD, current_revision, head_revision
 
@@ -199,7 +199,7 @@ def test_unreachable_database_is_one_clear_error() -> None:
 
 
 def test_not_a_url_is_one_clear_error() -> None:
-    with pytest.raises(StoreError, match="not a SQLAlchemy URL"):
+    with pytest.raises(ConfigError, match="not a SQLAlchemy URL"):
         Store("not a url")
 
 

@@ -16,7 +16,7 @@ from tracker.ac import compare_ac, extract_ac_section, extract_criteria
 
 FUZZ = settings(
     max_examples=150,
-    deadline=timedelta(seconds=3),
+    deadline=timedelta(seconds=10),  # a hang guard on a shared machine: quadratic is minutes
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -128,3 +128,11 @@ def test_adf_sharing_one_subtree_many_times_reads_it_each_time(doc: dict[str, An
     looks_cyclic = {"type": "doc", "content": [shared] * n + list(doc["content"])}
     assert extract_criteria(looks_cyclic, whole_field=True).count("Shared criterion") == n
     _exercise(looks_cyclic, doc)
+
+
+@settings(FUZZ, max_examples=25, deadline=timedelta(seconds=15))
+@given(st.lists(st.sampled_from(WIKI_PIECES + MD_PIECES), min_size=1, max_size=6))
+def test_a_mix_of_pieces_repeated_to_60_kb_is_read_in_time(pieces: list[str]) -> None:
+    unit = "".join(pieces)
+    text = unit * (60_000 // len(unit) + 1)
+    _exercise(text, text[: len(text) // 2])

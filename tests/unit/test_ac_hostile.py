@@ -244,3 +244,12 @@ def test_hundreds_of_near_identical_rewordings_pair_in_place() -> None:
     diff = compare_ac("\n".join(before), "\n".join(after), whole_field=True).diff
     assert not diff.added and not diff.removed
     assert all(m.before.split()[2] == m.after.split()[1] for m in diff.modified)
+
+
+def test_more_criteria_than_the_limit_in_a_small_field_are_too_large_to_diff() -> None:
+    before = "\n".join(f"* Flag {i} is off" for i in range(MAX_CRITERIA + 1))
+    after = before.replace("is off", "is on")
+    assert len(after) < MAX_FIELD_CHARS
+    comparison = compare_ac(before, after, whole_field=True)
+    assert comparison.too_large and comparison.diff.is_empty()
+    assert len(extract_criteria(after, whole_field=True)) == MAX_CRITERIA + 1  # still shown

@@ -240,3 +240,36 @@ def test_accent_only_fixes_are_cosmetic_however_many(before: str, after: str) ->
 )
 def test_number_unit_negation_and_modal_changes_are_never_typos(before: str, after: str) -> None:
     assert compare_ac(before, after, whole_field=True).kind is ChangeKind.SUBSTANTIVE
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["{code:language=gherkin|title=Checkout}", "{code:title=Checkout}", "{code:borderStyle=solid}"],
+)
+def test_wiki_code_macro_parameters_name_the_language_or_leave_it_to_the_content(
+    opening: str,
+) -> None:
+    text = "h3. Acceptance Criteria\n" + opening + "\n" + FEATURE + "{code}\n"
+    assert len(extract_criteria(text, whole_field=False)) == 2
+
+
+def test_a_fence_labelled_with_another_language_holds_no_scenarios() -> None:
+    text = "## AC\n```python title=x\nScenario: not gherkin\nprint(1)\n```\n"
+    assert len(extract_criteria(text, whole_field=False)) == 1
+
+
+def test_long_capitalised_lines_without_bullets_are_criteria_of_their_own() -> None:
+    text = (
+        "The user can export the monthly statement as a PDF from the billing page\n"
+        "The PDF includes the company logo, the VAT number and the billing address\n"
+    )
+    assert len(extract_criteria(text, whole_field=True)) == 2
+    grown = text + "Statements older than seven years are archived and no longer listed\n"
+    assert len(compare_ac(text, grown, whole_field=True).diff.added) == 1
+
+
+def test_a_line_wrapped_before_a_capitalised_word_still_continues() -> None:
+    text = "A weekly summary of failed payouts is sent every Monday to the\nFinance team\n"
+    rewrapped = "A weekly summary of failed payouts is sent every Monday\nto the Finance team\n"
+    assert len(extract_criteria(text, whole_field=True)) == 1
+    assert compare_ac(text, rewrapped, whole_field=True).kind is ChangeKind.COSMETIC

@@ -95,6 +95,7 @@ def test_cloud_adf_and_its_changelog_wiki_read_as_the_same_criteria() -> None:
 
 def test_cloud_changelog_image_resized_is_cosmetic_and_mention_changed_is_not() -> None:
     text = CLOUD_ITEM["toString"]
+    assert text is not None
     resized = text.replace("width=686,height=300", "width=500,height=219")
     assert compare_ac(text, resized, whole_field=False).kind is ChangeKind.COSMETIC
     other = text.replace(ACCOUNT, "5f8d1c2e9a7b3c0068a1b2c3")

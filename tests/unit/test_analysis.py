@@ -264,7 +264,9 @@ def test_resolve_by_key_name_and_source() -> None:
 
 def test_ambiguous_sprint_lists_candidates() -> None:
     with pytest.raises(
-        UsageError, match=r"ambiguous: acme:42 'Payments Sprint 42'; other:42 'Other 42'"
+        UsageError,
+        match=r"ambiguous: use one of: --source acme --sprint 42 \(Payments Sprint 42\); "
+        r"--source other --sprint 42 \(Other 42\)",
     ):
         resolve_sprint(SPRINTS, "42")
 

@@ -1,4 +1,4 @@
-"""JSON is the machine contract (DESIGN §5): keys, types and invariants, parsed back."""
+"""JSON is the machine contract: keys, types and invariants, parsed back."""
 
 from __future__ import annotations
 

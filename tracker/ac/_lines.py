@@ -139,20 +139,34 @@ def classify(text: str, *, wiki: bool | None = None) -> list[Line]:
 
 
 def _is_gherkin(info: str | None, raws: list[str], start: int, fence: str) -> bool:
-    """A code block of Gherkin: labelled so (```` ```gherkin ````, ``{code:gherkin}``), or
-    unlabelled (``{noformat}``, a bare fence) with a ``Scenario:`` inside."""
-    words = {w.strip().lower() for w in re.split(r"[|=:,]", info or "")}
-    if words & _GHERKIN_LANGUAGES:
+    """A code block of Gherkin: labelled so (```` ```gherkin ````, ``{code:gherkin}``,
+    ``{code:language=gherkin|title=…}``), or unlabelled (``{noformat}``, a bare fence,
+    ``{code:title=…}``) with a ``Scenario:`` inside."""
+    language = _language(info or "")
+    if language in _GHERKIN_LANGUAGES:
         return True
-    if words - {"", "none", "text", "plain", "plaintext", "title", "borderstyle"}:
-        return False  # another language
-    for raw in raws[start:]:
-        stripped = raw.strip()
+    if language not in ("", "none", "text", "plain", "plaintext"):
+        return False
+    for n in range(start, len(raws)):  # each block is looked through once
+        stripped = raws[n].strip()
         if stripped.startswith(fence):
             return False
         if _GHERKIN_SCENARIO.match(stripped):
             return True
     return False
+
+
+def _language(info: str) -> str:
+    """The language of a fence's info string (its first word) or of a wiki code macro's
+    parameters (a bare first parameter, or ``language=``)."""
+    for part in info.split("|"):
+        key, eq, value = part.partition("=")
+        if not eq:
+            words = key.split()
+            return words[0].lower() if words else ""
+        if key.strip().lower() == "language":
+            return value.strip().lower()
+    return ""
 
 
 def _gherkin_line(raw: str, begun: list[bool]) -> Line:

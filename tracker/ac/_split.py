@@ -24,6 +24,12 @@ _OPEN_KIND = {Kind.ITEM: "item", Kind.ROW: "row", Kind.CODE: "code"}
 _PROSE = {"text", "item", "gwt", "numbered"}
 # Editors and mail clients wrap at 72-80 columns, which leaves lines of 60 and more.
 _WRAPPED_WIDTH = 60
+# Words no sentence (so no criterion) ends on.
+_DANGLING_WORDS = (
+    "a an the to of and or for with in on at by from into onto than that which who whose "
+    "is are be was were has have will must should can may when if via per as"
+)
+_DANGLING = frozenset(_DANGLING_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +130,18 @@ def _joins(cur: _Open, line: Line) -> bool:
 
 def _wrapped(before: str, text: str, *, lazy: bool) -> bool:
     """Whether ``text`` carries on the line ``before`` (no blank line between): the line
-    before is as long as wrapped lines are and does not end a sentence, or (in a
-    paragraph) ``text`` starts in lower case. A short line, or one that ends with a full
-    stop, is a criterion of its own: plain AC are often written one per line without
-    bullets. ``lazy``: ``before`` is a list item's or step's line, which only a wrapped
-    line continues (Jira renders a line under a bullet as a paragraph of its own)."""
+    before does not end a sentence, and either ``text`` starts in lower case or ``before``
+    ends on a word no sentence ends on ("the", "to", "and"). Plain AC are often written
+    one per line without bullets, each line a capitalised sentence: those stay apart.
+    ``lazy``: ``before`` is a list item's or step's line, which only a line wrapped at
+    editor width continues (Jira renders a line under a bullet as a paragraph of its own)."""
     before = before.rstrip()
     if not before or before.endswith((".", "!", "?", ":", ";", "|")):
         return False
-    return len(before.strip()) >= _WRAPPED_WIDTH or (not lazy and text[:1].islower())
+    if lazy and len(before.strip()) < _WRAPPED_WIDTH:
+        return False
+    last = before.rsplit(None, 1)[-1].lower()
+    return text[:1].islower() or last in _DANGLING
 
 
 def _joins_step(cur: _Open, keyword: str) -> bool:

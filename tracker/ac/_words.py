@@ -83,6 +83,7 @@ BOUNDS = _vocabulary(
     "least most more less fewer greater min max minimum maximum before after above below "
     "within under over exceeds exceed up < > <= >= ≤ ≥ ="
 )
+_CONTEXT = NEGATIONS | MODALS | BOUNDS | {"at", "up"}
 _PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "en", "ex")
 _MODAL_OF = {
     "can't": "can",
@@ -222,7 +223,17 @@ def number_risk(before: str, after: str) -> str | None:
     came = [shown for key, shown in new.items() if key not in old]
     if not gone and not came:
         return None
-    return f"number: {', '.join(gone) or '(none)'} → {', '.join(came) or '(none)'}"
+    return _risk("number", ", ".join(gone), ", ".join(came))
+
+
+def _risk(name: str, old: str, new: str) -> str:
+    """``number: 80 → 70``; ``number added: 42`` where nothing stood before (never a
+    "(none) →" that reads as if something had been replaced)."""
+    if not old:
+        return f"{name} added: {new}"
+    if not new:
+        return f"{name} removed: {old}"
+    return f"{name}: {old} → {new}"
 
 
 def _quantities(text: str) -> dict[str, str]:
@@ -246,15 +257,17 @@ def word_risks(before: str, after: str) -> list[str]:
             continue
         # an inserted or deleted word reads better with the word before it: must → must not
         lead = a[i1 - 1] if i1 > 0 else ""
-        keep = tag != "replace" or lead in ("at", "up", "no", "not")  # at least → at most
-        ctx = [w for _, w in wa[i1 - 1 : i1]] if keep and lead else []
-        shown_old = " ".join(ctx + [w for _, w in wa[i1:i2]]) or "(none)"
-        shown_new = " ".join(ctx + [w for _, w in wb[j1:j2]]) or "(none)"
+        # Only a word that is itself a modal, negation or bound is context worth showing:
+        # "must → must not" yes; "once → once and can be downloaded" (once is no modal) no.
+        keep = lead in _CONTEXT and (tag != "replace" or lead in ("at", "up", "no", "not"))
+        ctx = [w for _, w in wa[i1 - 1 : i1]] if keep else []
+        shown_old = " ".join(ctx + [w for _, w in wa[i1:i2]])
+        shown_new = " ".join(ctx + [w for _, w in wb[j1:j2]])
         for name, vocabulary in (("negation", NEGATIONS), ("modal", MODALS), ("bound", BOUNDS)):
             if _changed(name, old, new, vocabulary):
-                risks.append(f"{name}: {shown_old} → {shown_new}")
+                risks.append(_risk(name, shown_old, shown_new))
         if _prefix_negation(old, new) and not _changed("negation", old, new, NEGATIONS):
-            risks.append(f"negation: {shown_old} → {shown_new}")
+            risks.append(_risk("negation", shown_old, shown_new))
     return risks
 
 

@@ -143,8 +143,8 @@ def _compare(
         return Comparison(ChangeKind.SUBSTANTIVE, CriteriaDiff(), too_large=True)
     if before_raw == after_raw:
         # A dedicated AC field that was saved with other line endings or trailing
-        # spaces was still re-written: list it as cosmetic (DESIGN §4: whitespace-only
-        # edits are cosmetic). In a description the same difference cannot be placed
+        # spaces was still re-written: list it as cosmetic (whitespace-only edits
+        # are cosmetic). In a description the same difference cannot be placed
         # inside or outside the AC section, so it is no AC change.
         rewritten = whole_field and (before_text or "") != (after_text or "")
         return Comparison(ChangeKind.COSMETIC if rewritten else ChangeKind.NONE, CriteriaDiff())

@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 
+from tracker import collector
 from tracker.cli.app import app
 from tracker.errors import TrackerError
 
@@ -19,9 +19,7 @@ log = logging.getLogger("tracker")
 
 
 def main(argv: list[str] | None = None) -> None:
-    # Everything imported so far lives as long as the process: out of the collector's
-    # way, full collections stop re-walking it (0.2 s off a large report's 1.4 s).
-    gc.freeze()
+    collector.freeze_startup()
     sys.exit(run(argv))
 
 
@@ -59,6 +57,7 @@ def _click_exit(exc: Exception) -> int | None:
         return 130
     if "ClickException" in names:
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        message = message.replace("Value error, ", "")  # click 8.2+ wraps enum choice errors
         ctx = getattr(exc, "ctx", None)
         hint = (
             f" (see `tracker {ctx.info_name} --help`)"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import sys
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,14 +20,17 @@ from reports import render_report
 from tracker import clock
 from tracker.cli import wiring
 from tracker.cli.notify import first_nudge_text
-from tracker.cli.output import emit
+from tracker.cli.options import note
+from tracker.cli.output import emit, terminal_width, use_color
 from tracker.config import Config
+from tracker.errors import ConfigError
 from tracker.service import build_report
 from tracker.store import Store
 from tracker.sync import sync_source
 
-JIRA_TOKEN_ENV = "TRACKER_DEMO_JIRA_TOKEN"  # noqa: S105 (a variable's name, not a secret)
-LINEAR_TOKEN_ENV = "TRACKER_DEMO_LINEAR_KEY"  # noqa: S105
+JIRA_TOKEN_ENV = f"{wiring.DEMO_TOKEN_PREFIX}JIRA_TOKEN"
+LINEAR_TOKEN_ENV = f"{wiring.DEMO_TOKEN_PREFIX}LINEAR_KEY"
+DATABASE = "demo.db"
 
 
 def demo_config(database: str, jira_url: str, linear_url: str) -> str:
@@ -72,7 +74,24 @@ def _directory(chosen: Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def run_demo(directory: Path | None) -> None:
+def _refuse_to_replace(directory: Path | None) -> None:
+    """Like `init`: a folder that holds a config or a database is not silently overwritten."""
+    if directory is None:
+        return
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{directory} is a file: --dir names a folder")
+    there = [directory / "tracker.toml", directory / DATABASE]
+    held = [p for p in there if p.exists()]
+    if held:
+        raise ConfigError(
+            f"{held[0]} already exists: pass --force to replace the demo's files in "
+            f"{directory}, or choose another --dir"
+        )
+
+
+def run_demo(directory: Path | None, *, force: bool = False) -> None:
+    if not force:
+        _refuse_to_replace(directory)
     jira_token = secrets.token_urlsafe(16)
     linear_workspace = build_demo_linear_workspace()
     with (
@@ -82,37 +101,38 @@ def run_demo(directory: Path | None) -> None:
         ) as jira,
         LinearSimulator(linear_workspace, api_key=LINEAR_DEMO.api_key) as linear,
     ):
-        db_path = folder / "demo.db"
+        db_path = folder / DATABASE
         db_path.unlink(missing_ok=True)  # the demo always starts from an empty database
         config_path = folder / "tracker.toml"
+        # Relative to the config's folder: the kept workspace works from anywhere.
         config_path.write_text(
-            demo_config(f"sqlite:///{db_path}", jira.url, linear.url), encoding="utf-8"
+            demo_config(f"sqlite:///{DATABASE}", jira.url, linear.url), encoding="utf-8"
         )
         env = {JIRA_TOKEN_ENV: jira_token, LINEAR_TOKEN_ENV: LINEAR_DEMO.api_key}
         config = wiring.read_config(config_path, env)
-        store = wiring.open_store(config)
+        store = wiring.open_store(config, create=True)
         try:
             _sync_once(store, config, "demo-jira", jira.url)
-            print(
+            note(
                 f"tracker demo: simulated Jira Cloud at {jira.url}: "
-                f"{sum(jira.requests.values())} requests",
-                file=sys.stderr,
+                f"{sum(jira.requests.values())} requests"
             )
             # Linear keeps no old descriptions: replay the cycle as a nightly cron would
             # have seen it, one poll per simulated night.
             for moment in LINEAR_DEMO.poll_times:
                 linear_workspace.advance_to(moment)
                 _sync_once(store, config, "demo-linear", linear.url, at=moment)
-            print(
+            note(
                 f"tracker demo: simulated Linear at {linear.url}: {len(LINEAR_DEMO.poll_times)} "
-                f"nightly polls, {sum(linear.requests.values())} requests",
-                file=sys.stderr,
+                f"nightly polls, {sum(linear.requests.values())} requests"
             )
-            policy, color = config.policy, wiring.use_color()
+            policy = config.policy
+            color = use_color()
+            width = terminal_width()
             jira_report = build_report(store, policy, str(DEMO.demo_sprint), "demo-jira")
             linear_report = build_report(store, policy, LINEAR_DEMO.demo_cycle_key, "demo-linear")
-            emit(render_report(jira_report, "table", color=color), None)
-            emit("\n" + render_report(linear_report, "table", color=color), None)
+            emit(render_report(jira_report, "table", color=color, width=width), None)
+            emit("\n" + render_report(linear_report, "table", color=color, width=width), None)
             nudge = first_nudge_text(
                 config, store, sprint=str(DEMO.demo_sprint), source="demo-jira"
             )
@@ -123,10 +143,10 @@ def run_demo(directory: Path | None) -> None:
         finally:
             store.close()
         if directory is not None:
-            print(
+            note(
                 f"tracker demo: kept {config_path} and {db_path}; try "
-                f"`tracker --config {config_path} show PAY-101`",
-                file=sys.stderr,
+                f"`tracker --config {config_path} show PAY-101` (its simulators stop now: "
+                "run the demo again to re-sync)"
             )
 
 

@@ -2,44 +2,65 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from tracker.cli import wiring
 from tracker.cli.output import print_checks
 from tracker.config import Config
-from tracker.errors import ConfigError, TrackerError
+from tracker.errors import ConfigError, StoreNotReady, TrackerError
 from tracker.ports import Check
 
 
-def run_doctor(config_path: Path | None) -> bool:
+def run_doctor(config_path: Path | None, *, as_json: bool = False) -> bool:
+    """Run every check; print them as lines (or one JSON document); True when all passed."""
     config = wiring.read_config(config_path, require_tokens=False)
-    ok = print_checks("config", [Check(str(config.path), True, f"{len(config.source)} source(s)")])
-    ok = print_checks("database", [_check_database(config)]) and ok
-    for source in config.source:
-        checks = _check_source(config, source.name)
-        ok = print_checks(source.name, checks) and ok
+    groups: list[tuple[str, list[Check]]] = [
+        ("config", [Check(str(config.path), True, f"{len(config.source)} source(s)")]),
+        ("database", [_check_database(config)]),
+    ]
+    groups += [(source.name, _check_source(config, source.name)) for source in config.source]
     if not config.source:
-        ok = (
-            print_checks(
-                "sources", [Check("any source", False, "none configured", "add a [[source]] table")]
-            )
-            and ok
+        groups.append(
+            ("sources", [Check("any source", False, "none configured", "add a [[source]] table")])
         )
+    if as_json:
+        print(
+            json.dumps([_as_dict(title, c) for title, checks in groups for c in checks], indent=2)
+        )
+        return all(c.ok for _, checks in groups for c in checks)
+    ok = True
+    for title, checks in groups:
+        ok = print_checks(title, checks) and ok
     return ok
 
 
+def _as_dict(title: str, check: Check) -> dict[str, object]:
+    return {
+        "area": title,
+        "check": check.what,
+        "ok": check.ok,
+        "detail": check.detail or None,
+        "fix": None if check.ok else (check.fix or None),
+    }
+
+
 def _check_database(config: Config) -> Check:
+    """Open without creating or migrating: doctor changes nothing, it reports."""
     try:
         store = wiring.open_store(config)
+    except StoreNotReady as exc:
+        # Not yet created, or a schema `sync` will upgrade: not a failure of the setup.
+        return Check("open", True, str(exc))
     except TrackerError as exc:
-        return Check(
-            "open and migrate", False, str(exc), "check `database` or $TRACKER_DATABASE_URL"
-        )
-    counts = store.counts()
-    store.close()
+        return Check("open", False, str(exc), "check `database` or $TRACKER_DATABASE_URL")
+    try:
+        counts = store.counts()
+    finally:
+        store.close()
     return Check(
-        "open and migrate",
+        "open",
         True,
         f"{counts.get('issues', 0)} issues, {counts.get('sprints', 0)} sprints stored",
     )

@@ -13,12 +13,13 @@ import typer
 from pydantic import SecretStr
 
 from tracker import clock
-from tracker.cli import wiring
+from tracker.cli import options, wiring
+from tracker.cli.options import ConfigOpt, QuietOpt, State, VerboseOpt
 from tracker.config import Config, JiraSourceConfig
 from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
 from tracker.notify.deliver import NotifyResult, Options, chosen_sprints, notify
-from tracker.notify.model import Channel
+from tracker.ports import Channel
 from tracker.store import Store
 
 FORMATS = ("text", "json")
@@ -42,10 +43,12 @@ def notify_command(
     fmt: Annotated[
         str, typer.Option("--format", help="dry run: text (as read) or json (the exact requests)")
     ] = "text",
+    config_path: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Nudge the flagged AC changes not nudged yet: a dry run prints them; --send delivers each once per channel."""
-    from tracker.cli.app import State
-
+    options.apply(config_path, verbose, quiet)
     if fmt not in FORMATS:
         raise ConfigError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
     config = wiring.read_config(State.config_path, require_tokens=False)
@@ -84,14 +87,14 @@ def run_notify(
     channels = build_channels(config, {s.source for s in sprints}, send=send)
     settings = config.notify
     lead = settings.lead or (config.policy.engineers[0] if config.policy.engineers else None)
-    options = Options(lead=lead, delay=settings.delay, digest=settings.digest)
+    nudging = Options(lead=lead, delay=settings.delay, digest=settings.digest)
     try:
         return notify(
             store,
             config.policy,
             sprints,
             channels,
-            options,
+            nudging,
             send=send,
             now=now,
             previews=previews,
@@ -175,10 +178,11 @@ def render_dry_run(result: NotifyResult, fmt: str) -> str:
 
 
 def _print_sent(result: NotifyResult) -> None:
+    """What went where: a message for the terminal (stderr; --quiet silences it)."""
     for outcome in result.outcomes:
         if outcome.state == "sent":
             keys = ", ".join(n.issue.key for n in outcome.nudges)
-            print(f"sent {keys} to {outcome.describe}")
+            options.note(f"sent {keys} to {outcome.describe}")
 
 
 def _report_failures(result: NotifyResult) -> bool:

@@ -19,14 +19,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from tracker.analysis import analyse_sprint, resolve_sprint
 from tracker.domain import IssueHistory, Person, Sprint, SprintState
 from tracker.errors import NotifyError
 from tracker.notify.compose import due_nudges
-from tracker.notify.model import Channel, DeliveryKey, DigestChannel, Nudge
+from tracker.notify.model import DeliveryKey, Nudge
 from tracker.policy import Policy
+from tracker.ports import Channel, DigestChannel
 from tracker.service import for_judging
 from tracker.store import Store
 
@@ -42,13 +43,18 @@ class Options:
     digest: bool = False
 
 
+# due: listed by a dry run · sent: accepted and recorded · skipped: sent meanwhile, or
+# another sender holds the claim · failed: refused or unreachable, the claim released
+State = Literal["due", "sent", "skipped", "failed"]
+
+
 @dataclass(slots=True)
 class Outcome:
     """What happened to one nudge (or one digest) on one channel."""
 
     channel: str
     nudges: tuple[Nudge, ...]
-    state: str  # "due" (dry run), "sent", "skipped" (another sender has it), "failed"
+    state: State
     preview: Any = None
     describe: str = ""
     error: str = ""
@@ -133,7 +139,10 @@ def notify(
     for sprint in sprints:
         nudges = due(store, policy, sprint, options, now)
         for channel in channels:
+            # An issue carried over between two chosen sprints brings the same change
+            # twice: it is one delivery, handled with the first sprint.
             pending = tuple(n for n in nudges if n.key(channel.name) not in sent)
+            sent.update(n.key(channel.name) for n in pending)
             if not pending:
                 continue
             if options.digest and isinstance(channel, DigestChannel):

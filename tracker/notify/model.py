@@ -7,14 +7,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
 
 from tracker import clock
 from tracker.domain import Issue, Person, Sprint
 from tracker.findings import CriteriaDiff, Phrase
 
 # Every comment tracker posts carries this mark; the policy never counts a comment that
-# does as evidence (DESIGN §4), whatever else it says: the nudge itself quotes `#impact`.
+# does as evidence, whatever else it says: the nudge itself quotes `#impact`.
 SIGNATURE = re.compile(r"tracker-nudge:[0-9a-f]{12}\b")
 
 
@@ -106,43 +105,3 @@ class Message:
     title: str
     blocks: tuple[Block, ...]
     url: str | None = None
-
-
-# -- channels (ports: connectors.notify implements them) -----------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """The channel accepted the message; ``remote_id`` is the comment id where one exists."""
-
-    remote_id: str | None = None
-
-
-class Channel(Protocol):
-    """Where nudges go. ``send`` returns ``Sent`` once the far end accepted the message,
-    and raises ``tracker.errors.NotifyError`` (one line with the fix) otherwise."""
-
-    name: str
-
-    def describe(self, nudge: Nudge) -> str:
-        """One line for the dry run: where this nudge would go."""
-        ...
-
-    def preview(self, nudge: Nudge) -> Any:
-        """Exactly what would be sent for ``nudge``: the request, as JSON-able data."""
-        ...
-
-    def send(self, nudge: Nudge) -> Sent: ...
-
-    def close(self) -> None: ...
-
-
-@runtime_checkable
-class DigestChannel(Protocol):
-    """A channel that can also send one message for several nudges of one sprint."""
-
-    name: str
-
-    def preview_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> Any: ...
-
-    def send_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> Sent: ...

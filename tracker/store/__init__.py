@@ -7,7 +7,7 @@ Database failures surface as ``StoreError`` with one line that says what to chec
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,27 +16,44 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import SQLModel
 
-from tracker.domain import IssueBundle, IssueHistory, Sprint
+from tracker.domain import IssueBundle, IssueHistory, PushedEvent, Sprint
 from tracker.errors import StoreError
 from tracker.notify.model import DeliveryKey
-from tracker.store import deliveries, load, save
+from tracker.store import deliveries, load, pushed, save
 from tracker.store.engine import (
     create_store_engine,
+    current_revision,
     first_line,
     migrate,
     refresh_statistics,
+    require_schema,
     sync_lock,
 )
 from tracker.store.load import HistoryRead
+from tracker.store.pushed import PushedDelivery
 
-__all__ = ["HistoryRead", "Store"]
+__all__ = ["HistoryRead", "PushedDelivery", "Store"]
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """``create``: make the database and bring its schema up to date (writers);
+        without it the database must exist at this tracker's schema (readers)."""
         self.url = url
-        self.engine = create_store_engine(url)
-        migrate(self.engine)
+        self.engine = create_store_engine(url, create=create)
+        try:
+            if create:
+                migrate(self.engine)
+            else:
+                require_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @property
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: no schema yet)."""
+        return current_revision(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -79,6 +96,55 @@ class Store:
             save.save_bundles(conn, source, bundles, seen_at)
             if cursor is not None:
                 save.set_cursor(conn, source, cursor, seen_at)
+
+    @contextlib.contextmanager
+    def pushed_writer(self) -> Iterator[Callable[[Sequence[PushedDelivery]], list[bool]]]:
+        """For ``tracker serve``'s one writer thread: a function that stores a batch of
+        webhook deliveries in one transaction (one commit for many: a group commit), on
+        one connection kept for the writer's life; for each delivery, False when it was
+        stored before. Opening a SQLite connection per delivery, and the checkpoint its
+        close runs, would cost more than the delivery itself.
+
+        On SQLite this connection commits with ``synchronous=NORMAL`` (WAL): a commit
+        survives tracker being killed, but not a power loss in the same instant, and it
+        skips the disk flush that would otherwise be most of a delivery's cost. What such
+        a loss takes is a delivery's precision only: the poll still sees the edit."""
+        try:
+            conn = self.engine.connect()
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+                conn.commit()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {first_line(exc)}") from exc
+
+        def write(batch: Sequence[PushedDelivery]) -> list[bool]:
+            try:
+                with conn.begin():
+                    return pushed.save_deliveries(conn, batch)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"database error: {first_line(exc)}") from exc
+
+        try:
+            yield write
+        finally:
+            conn.close()
+
+    def save_pushed(
+        self,
+        events: Sequence[PushedEvent],
+        *,
+        delivery: tuple[str, str] | None,
+        at: datetime,
+    ) -> bool:
+        """One webhook delivery (``delivery`` is its source and id) and what it carried, in
+        one transaction; False when that delivery was stored before (nothing is stored)."""
+        with self._begin() as conn:
+            return pushed.save_deliveries(conn, [pushed.PushedDelivery(events, delivery, at)])[0]
+
+    def issue_key_of(self, source: str, issue_id: str) -> str | None:
+        """The key of the issue with the tracker's own id ``issue_id``, if stored."""
+        with self._begin() as conn:
+            return pushed.load_issue_key(conn, source, issue_id)
 
     def cursor(self, source: str) -> datetime | None:
         with self._begin() as conn:

@@ -1,7 +1,8 @@
 """Opening the database: engine, versioned migrations, and the per-source sync lock.
 
-Migrations are alembic revisions shipped inside the package and applied on open, so an
-upgrade of tracker never asks a user to delete the database. Several cron jobs may open
+Migrations are alembic revisions shipped inside the package, applied when a writer
+(``sync``, ``migrate``, ``demo``) opens the database, so an upgrade of tracker never asks a
+user to delete the database; readers only check the schema and say what to run. Several cron jobs may open
 the same PostgreSQL database at once: the upgrade runs under an advisory lock.
 """
 
@@ -13,14 +14,14 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from tracker.errors import StoreError, SyncBusy
+from tracker.errors import ConfigError, StoreError, StoreNotReady, SyncBusy
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -33,23 +34,66 @@ _MIGRATION_LOCK = 0x7472_6B72  # "trkr": one advisory lock id for schema upgrade
 SCHEMA_HEAD = "0004"
 
 
-def create_store_engine(url: str) -> Engine:
+# The driver package each SQLAlchemy dialect needs by default, for the one-line fix.
+_DRIVER_PACKAGES = {
+    "mysql": "mysqlclient (or use mysql+pymysql:// with pymysql)",
+    "mariadb": "mariadb (or use mariadb+pymysql:// with pymysql)",
+    "mssql": "pyodbc",
+    "oracle": "oracledb",
+    "postgresql": "psycopg[binary]",
+}
+
+
+def create_store_engine(url: str, *, create: bool = True) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite gets WAL and a busy timeout so a reader
-    and a cron writer can share the file."""
+    and a cron writer can share the file. Without ``create`` a missing SQLite file is
+    ``StoreNotReady`` and no folder is made: read commands never create a database."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise StoreError(f"database URL {url!r} is not a SQLAlchemy URL: fix `database`") from exc
+        raise ConfigError(f"database URL {url!r} is not a SQLAlchemy URL: fix `database`") from exc
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, poolclass=NullPool, connect_args={"timeout": 30})
+            _sqlite_file(Path(database).expanduser(), create=create)
+        engine = _engine(parsed, poolclass=NullPool, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return _engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_file(path: Path, *, create: bool) -> None:
+    if not create:
+        if not path.is_file():
+            raise StoreNotReady(f"no database at {path}: run `tracker sync` first")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the folder {path.parent} for the database: "
+            f"{exc.strerror or exc}: fix `database` in tracker.toml"
+        ) from exc
+    if path.is_dir():
+        raise ConfigError(f"the database {path} is a folder: name a file in `database`")
+
+
+def _engine(parsed: URL, **kwargs: Any) -> Engine:
+    backend = parsed.get_backend_name()
+    try:
+        return create_engine(parsed, **kwargs)
+    except NoSuchModuleError as exc:
+        raise ConfigError(
+            f"unknown database kind {parsed.drivername!r} in `database`: "
+            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"
+        ) from exc
+    except ImportError as exc:
+        package = _DRIVER_PACKAGES.get(backend, exc.name or "the dialect's driver")
+        raise ConfigError(
+            f"the {backend} driver ({exc.name}) is not installed: pip install {package}"
+        ) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -105,6 +149,31 @@ def migrate(engine: Engine) -> None:
         raise StoreError(f"cannot open the database: {_db_problem(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot upgrade the database schema: {_db_problem(exc)}") from exc
+
+
+def require_schema(engine: Engine) -> None:
+    """For read commands: the schema must be this tracker's, and is never changed here
+    (a read-only user cannot migrate, and a shared database is upgraded on purpose)."""
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the database: {_db_problem(exc)}") from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the database: {_db_problem(exc)}") from exc
+    if revision == SCHEMA_HEAD:
+        return
+    if revision is None:
+        raise StoreNotReady(f"no tracker data in {where}: run `tracker sync` first")
+    if revision > SCHEMA_HEAD:  # revision ids are zero-padded numbers
+        raise StoreError(
+            f"the database schema ({revision}) is newer than this tracker knows ({SCHEMA_HEAD}): "
+            "upgrade tracker"
+        )
+    raise StoreNotReady(
+        f"the database schema is at {revision}, this tracker needs {SCHEMA_HEAD}: "
+        "run `tracker migrate` (or `tracker sync`, which migrates first)"
+    )
 
 
 def refresh_statistics(engine: Engine, tables: list[str]) -> None:

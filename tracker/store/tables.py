@@ -193,6 +193,15 @@ class CursorRow(SQLModel, table=True):
     updated_at: datetime | None = _time()
 
 
+class WebhookDeliveryRow(SQLModel, table=True):
+    """A webhook delivery `tracker serve` has stored: a retried delivery is stored once."""
+
+    __tablename__ = "webhook_deliveries"
+    source: str = Field(primary_key=True)
+    delivery_id: str = Field(primary_key=True)
+    received_at: datetime = _time(nullable=False)
+
+
 def table_of(model: Any) -> Table:
     """The Core table behind a sqlmodel table class, for INSERT ... ON CONFLICT and
     column-level selects."""

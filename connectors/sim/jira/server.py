@@ -18,7 +18,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -356,9 +356,3 @@ class JiraSimulator:
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(data)
-
-
-def iter_routes() -> Iterator[str]:
-    """Every ``METHOD /template`` the simulator answers (for docs and tests)."""
-    for route in ROUTES:
-        yield f"{route.method} {route.template}"

@@ -4,7 +4,7 @@
 against the subset of Linear's schema that the connector uses
 (``connectors/linear/schema.graphql``) over a ``LinearWorkspace`` as of ``ws.now``.
 
-What it reproduces from Linear (see ``shared/reference/linear-api.md``):
+What it reproduces from Linear:
 - Auth: ``Authorization: <personal API key>`` with no ``Bearer``; ``Bearer <token>`` only for
   an OAuth token. Anything else is an ``authentication error`` (HTTP 400, Linear's shape).
 - Headers on every response: ``X-Complexity``, ``X-RateLimit-Requests-{Limit,Remaining,Reset}``

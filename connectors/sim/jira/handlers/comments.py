@@ -1,5 +1,7 @@
 """Adding a comment: ``POST /rest/api/2/issue/{key}/comment`` (wiki markup, both
-flavours) and ``POST /rest/api/3/issue/{key}/comment`` (an ADF document, Cloud only).
+flavours) and ``POST /rest/api/3/issue/{key}/comment`` (an ADF document, Cloud only);
+and ``GET /rest/api/2/user``, which turns a Server/DC user key into the username a
+``[~username]`` mention needs.
 
 A comment added through v3 is kept as the wiki markup Cloud's v2 shows for it (mentions
 as ``[~accountid:...]``), and answered in ADF as v3 does; the author is the caller.
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors.sim.jira.handlers._base import Ctx, Reply, Route, error
-from connectors.sim.jira.handlers._render import render_comment
+from connectors.sim.jira.handlers._render import render_comment, render_user
 from connectors.sim.jira.handlers.core import find_issue
 from tracker import clock
 
@@ -101,7 +103,21 @@ def _marked(text: str, marks: list[Mapping[str, Any]]) -> str:
     return text
 
 
+def get_user(ctx: Ctx) -> Reply:
+    """One user by ``accountId`` (Cloud) or ``key`` / ``username`` (Server/DC)."""
+    names = ("accountId",) if ctx.view.cloud else ("key", "username")
+    wanted = next(((n, v) for n in names if (v := ctx.arg(n))), None)
+    if wanted is None:
+        raise error(400, f"The '{names[0]}' query parameter needs to be provided.")
+    name, value = wanted
+    for user in ctx.view.ws.users:
+        if value in (user.account_id if ctx.view.cloud else (user.user_key, user.username)):
+            return Reply(200, render_user(ctx.view, user))
+    raise error(404, f"The user with the {name} '{value}' does not exist")
+
+
 ROUTES = (
+    Route("GET", "/rest/api/2/user", get_user),
     Route("POST", "/rest/api/2/issue/{key}/comment", add_comment_v2),
     Route("POST", "/rest/api/3/issue/{key}/comment", add_comment_v3, only="cloud"),
 )
