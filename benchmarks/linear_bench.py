@@ -387,6 +387,9 @@ def linear_config(url: str, facts: LinearScaleFacts) -> LinearSourceConfig:
         token_env="SCALE_LINEAR_API_KEY",
         teams=[facts.team],
         token=SecretStr(facts.api_key),
+        # The tight-budget runs give the simulator a few thousand points an hour, so one
+        # query's refill takes minutes (the clock only moves when the client sleeps).
+        max_wait=3600,
     )
 
 

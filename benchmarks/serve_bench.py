@@ -227,8 +227,11 @@ class _Connections:
             else:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
                 self.opened.append(writer)
-            writer.write(request)
-            status_line = await reader.readline()
+            try:
+                writer.write(request)
+                status_line = await reader.readline()
+            except ConnectionError:
+                status_line = b""
             if status_line:
                 break
         status = int(status_line.split()[1])

@@ -1,6 +1,6 @@
 """Reports: a ``SprintReport`` (or a trend of them) rendered as text for the CLI to write.
 
-    render_report(report, fmt, *, width=100, color=False, bom=False, summary_only=False)
+    render_report(report, fmt, *, width=100, color=False, bom=False, summary_only=False, tz=None)
     render_trend(points, fmt, *, width=100, color=False)
 
 ``FORMATS``/``TREND_FORMATS`` list the accepted ``fmt`` values. Each format lives in its
@@ -16,13 +16,14 @@ longer to import than a terminal report takes to render.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from reports.common import printable
 from tracker.errors import UsageError
 from tracker.findings import SprintReport, TrendPoint
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown", "html")
-TREND_FORMATS: tuple[str, ...] = ("table", "csv", "json", "html")
+TREND_FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown", "html")
 
 __all__ = ["FORMATS", "TREND_FORMATS", "render_report", "render_trend"]
 
@@ -39,6 +40,7 @@ def render_report(
     color: bool = False,
     bom: bool = False,
     summary_only: bool = False,
+    tz: tzinfo | None = None,
 ) -> str:
     """The sprint report in ``fmt`` (one of ``FORMATS``), as the text to write. Every
     format but JSON (which escapes them) shows text without control characters."""
@@ -47,11 +49,11 @@ def render_report(
     if fmt == "table":
         from reports.table import render_table
 
-        return render_table(report, width=width, color=color)
+        return render_table(report, width=width, color=color, tz=tz)
     if fmt == "csv":
         from reports.csv import render_csv
 
-        return render_csv(report, bom=bom)
+        return render_csv(report, bom=bom, tz=tz)
     if fmt == "json":
         from reports.json import render_json
 
@@ -59,11 +61,11 @@ def render_report(
     if fmt == "markdown":
         from reports.markdown import render_markdown
 
-        return render_markdown(report, summary_only=summary_only)
+        return render_markdown(report, summary_only=summary_only, tz=tz)
     if fmt == "html":
         from reports.html import render_html
 
-        return render_html(report)
+        return render_html(report, tz)
     raise _unknown(fmt, FORMATS)
 
 
@@ -85,6 +87,10 @@ def render_trend(
         from reports.json import render_trend_json
 
         return render_trend_json(points)
+    if fmt == "markdown":
+        from reports.markdown import render_trend_markdown
+
+        return render_trend_markdown(points)
     if fmt == "html":
         from reports.html import render_trend_html
 

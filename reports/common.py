@@ -9,13 +9,15 @@ link or how far into the sprint it landed. No format imports helpers from anothe
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tracker import clock
-from tracker.domain import Person, Sprint
+from tracker.domain import Person, Sprint, SprintState
 from tracker.findings import (
     ChangeFinding,
     CriteriaDiff,
@@ -26,11 +28,26 @@ from tracker.findings import (
 )
 
 # Worst first: the order the table and the summaries list changes in.
-VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.DISCUSSED: 1, Verdict.COSMETIC: 2}
+# An unknown change sits just after the flagged ones: nobody can say it was discussed.
+VERDICT_RANK = {Verdict.FLAGGED: 0, Verdict.UNKNOWN: 1, Verdict.DISCUSSED: 2, Verdict.COSMETIC: 3}
 # A glyph per verdict, so no report relies on colour alone.
-VERDICT_GLYPH = {Verdict.FLAGGED: "✗", Verdict.DISCUSSED: "✓", Verdict.COSMETIC: "~"}
+VERDICT_GLYPH = {
+    Verdict.FLAGGED: "✗",
+    Verdict.DISCUSSED: "✓",
+    Verdict.COSMETIC: "~",
+    Verdict.UNKNOWN: "?",
+}
 # The terminal's colour per verdict (rich style names; HTML has its own CSS classes).
-VERDICT_STYLE = {Verdict.FLAGGED: "bold red", Verdict.DISCUSSED: "green", Verdict.COSMETIC: "dim"}
+VERDICT_STYLE = {
+    Verdict.FLAGGED: "bold red",
+    Verdict.DISCUSSED: "green",
+    Verdict.COSMETIC: "dim",
+    Verdict.UNKNOWN: "bold yellow",
+}
+
+# The plain sentences every format uses for the kinds of change (DESIGN §4).
+DEFINED_NOTE = "committed before its AC were written"
+ESTIMATE_NOTE = "scope grew, no re-estimate"
 
 # Several evidence kinds or URLs share one cell; "; " reads well and never starts a formula.
 JOIN = "; "
@@ -142,6 +159,30 @@ def diff_lines(diff: CriteriaDiff) -> list[str]:
     return lines
 
 
+def cosmetic_lines(change: ChangeFinding, limit: int = 20) -> list[str]:
+    """What a cosmetic change touched, so the claim can be checked: the criteria whose
+    wording moved (``was: …`` / ``now: …``), else the raw lines (markup, whitespace)."""
+    before, after = change.before.criteria, change.after.criteria
+    if before == after:
+        before, after = _lines(change.before.text), _lines(change.after.text)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            lines += [f"was: {text}" for text in before[i1:i2]]
+            lines += [f"now: {text}" for text in after[j1:j2]]
+    return lines[:limit]
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.rstrip() for line in text.splitlines())
+
+
+def risks_of(diff: CriteriaDiff) -> list[str]:
+    """Every risk call-out of the reworded criteria, each once."""
+    return list(dict.fromkeys(r for m in diff.modified for r in m.risks))
+
+
 def diff_counts(diff: CriteriaDiff) -> str:
     """``+2 −1 ~1``: how many criteria were added, removed and reworded."""
     parts = []
@@ -197,6 +238,19 @@ def editors_text(point: TrendPoint) -> str:
     return JOIN.join(f"{name}: {count}" for name, count in ranked)
 
 
+def local_time(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """``2024-05-06 09:00`` in ``tz`` (UTC when None): how every format but JSON and the
+    contract's CSV columns shows a moment. Empty for an unknown one."""
+    if moment is None:
+        return ""
+    return moment.astimezone(tz or UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_name(tz: tzinfo | None) -> str:
+    """``UTC`` or the zone's key (``Europe/Berlin``), for column headers."""
+    return "UTC" if tz is None else str(getattr(tz, "key", None) or tz)
+
+
 def reason_text(change: ChangeFinding) -> str:
     """The reason without the verdict word it starts with ("discussed: …"), for formats
     that show the verdict next to it already."""
@@ -218,11 +272,41 @@ def title_line(report: SprintReport) -> str:
 def summary_line(report: SprintReport) -> str:
     """What happened to the sprint's criteria, in one line."""
     s = report.summary
-    return (
+    line = (
         f"{plural(s.issues, 'issue')}, {s.issues_with_ac_changes} with AC changes · "
         f"{plural(s.changes, 'change')}: {s.flagged} flagged, {s.discussed} discussed, "
         f"{s.cosmetic} cosmetic"
     )
+    if s.unknown:
+        line += f", {s.unknown} unknown"
+    if s.defined_after_start:
+        line += f" · {s.defined_after_start} {DEFINED_NOTE}"
+    if s.issues_without_ac:
+        line += f" · {plural(s.issues_without_ac, 'issue')} without AC"
+    if s.points_added_after_start:
+        line += f" · {s.points_added_after_start:g} points added after start"
+    return line
+
+
+def notes_lines(report: SprintReport) -> list[str]:
+    """The caveats and lists every summary carries below its counts."""
+    lines = [note for note in (baseline_note(report),) if note]
+    late = without_ac_at_start(report)
+    if late:
+        lines.append(f"{DEFINED_NOTE} (no AC when committed): {', '.join(late)}")
+    return lines
+
+
+def empty_text(report: SprintReport) -> str:
+    """What a report with no changes says: never "no changes" when it could not see."""
+    if report.not_started:
+        return "This sprint has not started yet: there is nothing to compare against."
+    if report.summary.issues_baseline_approximate:
+        return (
+            "No acceptance-criteria change was seen after the sprint started, but some "
+            "baselines are approximate (see below)."
+        )
+    return "No acceptance criteria changed after the sprint started."
 
 
 def hours_text(hours: float | None) -> str:
@@ -234,3 +318,132 @@ def hours_text(hours: float | None) -> str:
 
 def fraction_text(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction:.0%}"
+
+
+# What "share flagged" is a share of: every format that shows it says so.
+SHARE_NOTE = "share flagged = flagged changes ÷ all AC changes after the start (cosmetic included)"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Series:
+    """The sprints of one source and board (a Linear team), oldest first: a trend never
+    draws Jira sprints and Linear cycles on one line."""
+
+    label: str
+    points: tuple[TrendPoint, ...]
+
+    @property
+    def complete(self) -> tuple[TrendPoint, ...]:
+        """The sprints that have ended: only they count in averages."""
+        return tuple(p for p in self.points if not is_partial(p))
+
+    def share_flagged(self) -> float | None:
+        """Flagged ÷ changes over the complete sprints (pooled); None without any."""
+        changes = sum(p.summary.changes for p in self.complete)
+        return None if not changes else sum(p.summary.flagged for p in self.complete) / changes
+
+
+def is_partial(point: TrendPoint) -> bool:
+    """An active sprint: its numbers can still grow."""
+    return point.sprint.state is SprintState.ACTIVE
+
+
+def trend_series(points: Sequence[TrendPoint]) -> list[Series]:
+    """``points`` grouped by source and board, in order of first appearance; a source
+    with one board is labelled by its name alone."""
+    groups: dict[tuple[str, str], list[TrendPoint]] = {}
+    for point in points:
+        groups.setdefault((point.sprint.source, point.sprint.board), []).append(point)
+    boards: dict[str, int] = {}
+    for source, _ in groups:
+        boards[source] = boards.get(source, 0) + 1
+    return [
+        Series(source if boards[source] == 1 or not board else f"{source} · {board}", tuple(pts))
+        for (source, board), pts in groups.items()
+    ]
+
+
+def trend_label(point: TrendPoint) -> str:
+    """``ENG-12`` or ``Payments Sprint 42``, with ``(active, partial)`` while it runs."""
+    name = point.sprint.key or point.sprint.name
+    return f"{name} (active, partial)" if is_partial(point) else name
+
+
+def average_line(series: Series) -> str:
+    """One line under a series: the pooled share over its complete sprints."""
+    share = series.share_flagged()
+    complete = len(series.complete)
+    if share is None:
+        return f"{series.label}: no complete sprint with changes yet"
+    partial = len(series.points) - complete
+    left_out = f"; {plural(partial, 'active sprint')} left out" if partial else ""
+    return (
+        f"{series.label}: {share:.0%} of changes flagged over "
+        f"{plural(complete, 'complete sprint')}{left_out}"
+    )
+
+
+def points(value: float | None) -> str:
+    """``3``, ``0.5``, ``—`` for no estimate."""
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
+def estimate_text(change: ChangeFinding) -> str | None:
+    """``estimate 3 → 8, re-estimated by Kenji`` or ``estimate 3; scope grew, no
+    re-estimate``; None where the tracker has no estimate."""
+    estimate = change.estimate
+    if estimate is None:
+        return None
+    if estimate.at_start == estimate.now:
+        text = f"estimate {points(estimate.now)}"
+    else:
+        text = f"estimate {points(estimate.at_start)} → {points(estimate.now)}"
+    again = estimate.reestimated
+    if again is not None:
+        who = f" by {again.by.name}" if again.by is not None else ""
+        text += f", re-estimated {points(again.from_value)} → {points(again.to_value)}{who}"
+    elif change.scope_grew_unestimated:
+        text += f"; {ESTIMATE_NOTE}"
+    return text
+
+
+def kind_notes(change: ChangeFinding) -> list[str]:
+    """What kind of change it was and the estimate beside it, as short phrases."""
+    notes = []
+    if change.defined_after_start:
+        notes.append(DEFINED_NOTE)
+    if change.scope is not None:
+        notes.append(f"scope {change.scope}")
+    estimate = estimate_text(change)
+    if estimate is not None:
+        notes.append(estimate)
+    return notes
+
+
+def coverage_note(report: SprintReport) -> str | None:
+    """Says when the report cannot be the whole story: a sprint not started yet, or
+    one still running."""
+    if report.not_started:
+        return "not started yet: there is nothing to compare against"
+    if report.partial:
+        as_of = (clock.iso(report.generated_at) or "").replace("T", " ")[:16]
+        return f"partial: the sprint is still running; this covers it up to {as_of} UTC"
+    return None
+
+
+def baseline_note(report: SprintReport) -> str | None:
+    """How many issues the tracker first saw after the start, with edits it never saw."""
+    n = report.summary.issues_baseline_approximate
+    if not n:
+        return None
+    return (
+        f"{plural(n, 'issue')} with an approximate baseline "
+        "(first synced after the start: earlier text never seen)"
+    )
+
+
+def without_ac_at_start(report: SprintReport) -> list[str]:
+    """Keys of issues that were committed (at start or on joining) with no criteria."""
+    return sorted((f.issue.key for f in report.issues if f.without_ac_at_start), key=natural_key)

@@ -3,9 +3,13 @@
 Keys named in the contract are never renamed or removed. Added beyond it:
 ``generated_at``; ``sprint.key``/``planned_end``/``board``; per change ``issue_id``,
 ``saves``, ``hours_into_sprint``, ``phrases``, ``considered`` (evidence that did not count
-and why), ``evidence[].by_id`` and ``diff.modified[].removed_words/added_words/risks``;
-and ``issues``: every issue of the sprint with its baseline, current criteria and net
-diff. Unknown people and times are ``null``; all times ISO-8601 UTC with a ``Z``.
+and why), ``evidence[].by_id``, ``estimate_note`` (``"scope grew, no re-estimate"``) and
+``diff.modified[].removed_words/added_words/risks``; ``summary.issues_without_ac``,
+``issues_baseline_approximate`` and ``points_added_after_start``; ``not_started`` and
+``partial`` (the sprint is still running: the report covers it up to ``generated_at``);
+and ``issues``: every issue of the sprint with its baseline, current criteria, net diff,
+estimate and ``without_ac_at_start``. Unknown people and times are ``null``; all times
+ISO-8601 UTC with a ``Z``.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from reports.common import person_id, person_name
+from reports.common import ESTIMATE_NOTE, is_partial, person_id, person_name, trend_series
 from tracker.clock import iso
 from tracker.domain import Sprint
 from tracker.findings import (
     ChangeFinding,
     Considered,
     CriteriaDiff,
+    EstimateView,
     Evidence,
     IssueFinding,
     Phrase,
@@ -29,6 +34,11 @@ from tracker.findings import (
 )
 
 JsonObject = dict[str, object]
+
+
+# The version of the JSON beyond DESIGN §5's keys (documented in the README); it grows
+# when a key is added and would change only if one changed meaning (never for §5's).
+SCHEMA_VERSION = 1
 
 
 def sprint_json(sprint: Sprint) -> JsonObject:
@@ -70,6 +80,25 @@ def evidence_json(evidence: Evidence) -> JsonObject:
         "url": evidence.url,
         "text": evidence.text,
         "by_id": evidence.by_id,
+        "by_editor": evidence.by_editor,
+    }
+
+
+def estimate_json(estimate: EstimateView | None) -> JsonObject | None:
+    if estimate is None:
+        return None
+    again = estimate.reestimated
+    return {
+        "at_start": estimate.at_start,
+        "now": estimate.now,
+        "reestimated": None
+        if again is None
+        else {
+            "from": again.from_value,
+            "to": again.to_value,
+            "at": iso(again.at),
+            "by": person_name(again.by),
+        },
     }
 
 
@@ -94,6 +123,9 @@ def change_json(change: ChangeFinding) -> JsonObject:
         "reason": change.reason,
         "added_after_start": change.added_after_start,
         "baseline_approximate": change.baseline_approximate,
+        "defined_after_start": change.defined_after_start,
+        "scope": None if change.scope is None else str(change.scope),
+        "estimate": estimate_json(change.estimate),
         "diff": diff_json(change.diff),
         "evidence": [evidence_json(e) for e in change.evidence],
         "issue_id": change.issue.id,
@@ -101,6 +133,7 @@ def change_json(change: ChangeFinding) -> JsonObject:
         "hours_into_sprint": None if hours is None else round(hours, 2),
         "considered": [_considered_json(c) for c in change.considered],
         "phrases": [_phrase_json(p) for p in change.phrases],
+        "estimate_note": ESTIMATE_NOTE if change.scope_grew_unestimated else None,
     }
 
 
@@ -112,6 +145,8 @@ def issue_json(found: IssueFinding) -> JsonObject:
         "added_after_start": found.added_after_start,
         "removed_before_end": found.removed_before_end,
         "baseline_approximate": found.baseline_approximate,
+        "without_ac_at_start": found.without_ac_at_start,
+        "estimate": estimate_json(found.estimate),
         "baseline": list(found.baseline.criteria),
         "current": list(found.current.criteria),
         "net_diff": diff_json(found.net_diff),
@@ -122,10 +157,13 @@ def issue_json(found: IssueFinding) -> JsonObject:
 def report_json(report: SprintReport) -> JsonObject:
     """The report as plain JSON-ready values (for callers that embed it)."""
     return {
+        "schema_version": SCHEMA_VERSION,
         "sprint": sprint_json(report.sprint),
         "summary": asdict(report.summary),
         "changes": [change_json(c) for c in report.changes],
         "generated_at": iso(report.generated_at),
+        "not_started": report.not_started,
+        "partial": report.partial,
         "issues": [issue_json(i) for i in report.issues],
     }
 
@@ -135,9 +173,24 @@ def render_json(report: SprintReport) -> str:
 
 
 def trend_json(points: Sequence[TrendPoint]) -> JsonObject:
+    series = {id(p): s.label for s in trend_series(points) for p in s.points}
     return {
+        "schema_version": SCHEMA_VERSION,
+        "share_flagged_of": "all AC changes after the start, cosmetic included",
+        "series": [
+            {
+                "series": s.label,
+                "share_flagged_complete": None
+                if (share := s.share_flagged()) is None
+                else round(share, 4),
+                "complete_sprints": len(s.complete),
+            }
+            for s in trend_series(points)
+        ],
         "sprints": [
             {
+                "series": series[id(p)],
+                "partial": is_partial(p),
                 "sprint": sprint_json(p.sprint),
                 "summary": asdict(p.summary),
                 "share_flagged": round(p.share_flagged, 4),
@@ -148,7 +201,7 @@ def trend_json(points: Sequence[TrendPoint]) -> JsonObject:
                 ],
             }
             for p in points
-        ]
+        ],
     }
 
 

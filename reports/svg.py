@@ -192,7 +192,7 @@ def layout_trend(points: Sequence[TrendPoint]) -> TrendChart:
     for n, point in enumerate(points):
         y = base
         segments = []
-        for verdict in (Verdict.FLAGGED, Verdict.DISCUSSED, Verdict.COSMETIC):
+        for verdict in (Verdict.FLAGGED, Verdict.UNKNOWN, Verdict.DISCUSSED, Verdict.COSMETIC):
             count = getattr(point.summary, str(verdict))
             h = (base - top) * count / max_changes
             y -= h

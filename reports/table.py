@@ -7,6 +7,9 @@ text carries no ANSI codes at all.
 
 from __future__ import annotations
 
+import re
+from datetime import tzinfo
+
 from rich import box
 from rich.console import RenderableType
 from rich.table import Table
@@ -15,17 +18,22 @@ from rich.text import Text
 from reports.common import (
     VERDICT_GLYPH,
     VERDICT_STYLE,
+    coverage_note,
     days_into_sprint,
     diff_counts,
+    empty_text,
+    kind_notes,
+    local_time,
+    notes_lines,
     person_name,
     shorten,
     summary_line,
     title_line,
     worst_first,
+    zone_name,
 )
 from reports.terminal import render_to_text
-from tracker.clock import iso
-from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport
+from tracker.findings import ChangeFinding, CriteriaDiff, SprintReport, Verdict
 
 # Criteria shown per change before "… n more": the table is an overview, not the diff.
 MAX_DIFF_LINES = 3
@@ -66,22 +74,39 @@ def _diff_text(diff: CriteriaDiff, limit: int) -> Text:
 
 
 def excerpt(text: str, words: tuple[str, ...], limit: int) -> str:
-    """``text`` in at most about ``limit`` characters, keeping the first of ``words``
-    (the ones that changed) in view: a long criterion is cut around them, not before."""
+    """``text`` in about ``limit`` characters with the ``words`` that changed in view: up
+    to twice as long when that keeps them all, else cut around the first of them (a
+    long criterion is cut around its change, never before it)."""
     flat = " ".join(text.split())
-    if len(flat) <= limit or not words:
+    found = [m.span() for w in words if (m := re.search(rf"(?<!\w){re.escape(w)}(?!\w)", flat))]
+    if len(flat) <= limit or not found:
         return shorten(flat, limit)
-    at = flat.find(words[0])
-    if at < 0 or at + len(words[0]) <= limit - 1:
-        return shorten(flat, limit)
-    start = max(at - limit // 3, 0)
-    window = flat[start : start + limit - 2]
-    tail = "…" if start + limit - 2 < len(flat) else ""
+    end = max(stop for _, stop in found)
+    if end < 2 * limit:
+        return shorten(flat, max(limit, end + 1))
+    start = max(min(at for at, _ in found) - limit // 3, 0)
+    window = flat[start : start + 2 * limit - 2]
+    tail = "…" if start + 2 * limit - 2 < len(flat) else ""
     return "…" + window.strip() + tail
 
 
+def _what(change: ChangeFinding, limit: int) -> Text:
+    if change.verdict is Verdict.UNKNOWN:
+        text = Text("text before the edit never seen\n", style="yellow")
+    else:
+        text = _diff_text(change.diff, limit)
+    notes = kind_notes(change)
+    if notes:
+        text.append(shorten(" · ".join(notes), limit) + "\n", style="cyan")
+    return text
+
+
 def _row(
-    report: SprintReport, change: ChangeFinding, change_width: int, compact: bool
+    report: SprintReport,
+    change: ChangeFinding,
+    change_width: int,
+    compact: bool,
+    tz: tzinfo | None = None,
 ) -> list[Text]:
     style = VERDICT_STYLE[change.verdict]
     label = "" if compact else f" {change.verdict}"
@@ -91,11 +116,11 @@ def _row(
     if change.added_after_start:
         issue.append("\njoined late", style="dim")
     days = days_into_sprint(change, report.sprint)
-    when = Text((iso(change.changed_at) or "")[:10])
+    when = Text(local_time(change.changed_at, tz)[:10])
     if days is not None:
         when.append(f"\nday {days:.1f}", style="dim")
     when.append("\n" + shorten(person_name(change.changed_by) or "unknown", 14))
-    what = _diff_text(change.diff, change_width * 2)
+    what = _what(change, change_width * 2)
     what.append(shorten(change.reason, change_width * 3), style="italic dim")
     for phrase in change.phrases[:1]:  # one is enough to prompt the conversation
         what.append(
@@ -107,7 +132,7 @@ def _row(
     return [verdict, issue, when, Text(diff_counts(change.diff)), what]
 
 
-def build_table(report: SprintReport, width: int) -> Table:
+def build_table(report: SprintReport, width: int, tz: tzinfo | None = None) -> Table:
     """Five columns; below 80 columns the verdict shrinks to its glyph and Δ goes."""
     compact = width < COMPACT_BELOW
     table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=True, pad_edge=False)
@@ -121,15 +146,23 @@ def build_table(report: SprintReport, width: int) -> Table:
     fixed = 20 if compact else 44
     change_width = max((width - fixed) * 5 // 8, 16)
     for change in worst_first(report.changes):
-        table.add_row(*_row(report, change, change_width, compact))
+        table.add_row(*_row(report, change, change_width, compact, tz))
     return table
 
 
-def render_table(report: SprintReport, *, width: int = 100, color: bool = False) -> str:
-    header = Text(shorten(title_line(report), width), style="bold")
-    footer = Text(shorten(summary_line(report), width))
+def render_table(
+    report: SprintReport, *, width: int = 100, color: bool = False, tz: tzinfo | None = None
+) -> str:
+    zone = f" · times in {zone_name(tz)}" if tz is not None else ""
+    header = Text(shorten(title_line(report) + zone, width), style="bold")
+    coverage = coverage_note(report)
+    if coverage:
+        header.append("\n" + coverage, style="yellow")
+    # Wrapped, not cut: the counts at its end (unknown, points added) must stay visible.
+    footer = Text(summary_line(report))
     if not report.changes:
-        body: RenderableType = Text("No acceptance criteria changed after the sprint started.")
+        body: RenderableType = Text(empty_text(report))
     else:
-        body = build_table(report, width)
-    return render_to_text([header, body, footer], width=width, color=color)
+        body = build_table(report, width, tz)
+    notes = [Text(line, style="yellow") for line in notes_lines(report)]
+    return render_to_text([header, body, *notes, footer], width=width, color=color)

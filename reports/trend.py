@@ -1,8 +1,10 @@
-"""The trend across sprints in the terminal: one row per sprint, oldest first.
+"""The trend across sprints in the terminal: one table per series (a source and board,
+or Linear team), one row per sprint, oldest first; an active sprint is marked partial and
+left out of the series' average.
 
-CSV, JSON and HTML of a trend live beside their sprint-report counterparts
-(``render_trend_csv``, ``render_trend_json``, ``render_trend_html``); this module holds
-the table and the wording all of them share.
+CSV, JSON, Markdown and HTML of a trend live beside their sprint-report counterparts
+(``render_trend_csv``, ``render_trend_json``, ``render_trend_markdown``,
+``render_trend_html``); the series and their wording come from ``reports.common``.
 """
 
 from __future__ import annotations
@@ -10,10 +12,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from reports.common import JOIN, editors_text, fraction_text, hours_text, shorten
+from reports.common import (
+    JOIN,
+    SHARE_NOTE,
+    average_line,
+    editors_text,
+    fraction_text,
+    hours_text,
+    is_partial,
+    shorten,
+    trend_label,
+    trend_series,
+)
 from reports.terminal import render_to_text
 from tracker.clock import iso
 from tracker.findings import TrendPoint
@@ -23,7 +37,7 @@ def _row(point: TrendPoint) -> list[Text]:
     s = point.summary
     share = Text(f"{point.share_flagged:.0%}", style="bold red" if point.share_flagged else "")
     return [
-        Text(point.sprint.key or point.sprint.name),
+        Text(trend_label(point), style="italic" if is_partial(point) else ""),
         Text((iso(point.sprint.started_at) or "")[:10]),
         Text(str(s.issues)),
         Text(str(s.issues_with_ac_changes)),
@@ -58,8 +72,8 @@ def build_trend_table(points: Sequence[TrendPoint]) -> Table:
 
 
 LEGEND = (
-    "AC chg: issues with AC changes · Chg: changes · Flag/Share: flagged · To talk: median "
-    "time from change to discussion · Lands at: median point in the sprint a change lands"
+    "AC chg: issues with AC changes · Chg: changes · Flag: flagged · To talk: median time "
+    f"from change to discussion · Lands at: median point in the sprint a change lands · {SHARE_NOTE}"
 )
 
 
@@ -68,6 +82,12 @@ def render_trend_table(
 ) -> str:
     if not points:
         return render_to_text([Text("No sprints to compare yet.")], width=width, color=color)
-    return render_to_text(
-        [build_trend_table(points), Text(LEGEND, style="dim")], width=width, color=color
-    )
+    parts: list[RenderableType] = []
+    for series in trend_series(points):
+        parts += [
+            Text(series.label, style="bold"),
+            build_trend_table(series.points),
+            Text(average_line(series)),
+            Text(""),
+        ]
+    return render_to_text([*parts, Text(LEGEND, style="dim")], width=width, color=color)

@@ -35,6 +35,7 @@ class ExpectedChange:
     evidence: tuple[str, ...] = ()
     saves: int = 1
     last_at: str | None = None
+    defined_after_start: bool = False  # the AC were empty or a placeholder before it
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +53,10 @@ def _c(
     *evidence: str,
     saves: int = 1,
     last_at: str | None = None,
+    defined: bool = False,
 ) -> ExpectedChange:
     return ExpectedChange(
-        _iso(at), by, verdict, why, evidence, saves, _iso(last_at) if last_at else None
+        _iso(at), by, verdict, why, evidence, saves, _iso(last_at) if last_at else None, defined
     )
 
 
@@ -170,7 +172,7 @@ EXPECTED: dict[str, ExpectedIssue] = {
     ),
     "PAY-128": ExpectedIssue(
         "AC written for the first time after the start (was empty)",
-        (_c("03-04 16:20", P, FLAG, "every criterion added, no discussion"),),
+        (_c("03-04 16:20", P, FLAG, "every criterion added, no discussion", defined=True),),
     ),
     "PAY-129": ExpectedIssue("45 comments, no AC change"),
     "PAY-130": ExpectedIssue(
@@ -205,7 +207,12 @@ EXPECTED_OTHER: dict[int, dict[str, tuple[ExpectedChange, ...]]] = {
 }
 
 
-def expected_summary(expected: dict[str, ExpectedIssue] | None = None) -> dict[str, int]:
+# Story points the sprint took on after its start: PAY-107 and PAY-114 re-estimated 3 → 5,
+# and PAY-115 joined on 03-06 with 2.
+POINTS_ADDED_AFTER_START = 6
+
+
+def expected_summary(expected: dict[str, ExpectedIssue] | None = None) -> dict[str, float]:
     """The report's ``summary`` block that ``EXPECTED`` implies."""
     issues = EXPECTED if expected is None else expected
     changes = [c for i in issues.values() for c in i.changes]
@@ -218,6 +225,11 @@ def expected_summary(expected: dict[str, ExpectedIssue] | None = None) -> dict[s
         "flagged": counts[FLAG],
         "discussed": counts[DISC],
         "cosmetic": counts[COSM],
+        "unknown": 0,
+        "defined_after_start": sum(c.defined_after_start for c in changes),
+        "issues_without_ac": 0,
+        "issues_baseline_approximate": 0,
+        "points_added_after_start": POINTS_ADDED_AFTER_START if expected is None else 0,
     }
 
 
@@ -238,7 +250,6 @@ def _change(
 
 
 _PRIYA, _ALICE = "priya@acme.com", "alice@acme.com"
-_PRIYA, _ALICE = "priya@acme.com", "alice@acme.com"
 LINEAR_EXPECTED: dict[str, Any] = {
     "sprint": "ENG-12",
     "summary": {
@@ -248,6 +259,11 @@ LINEAR_EXPECTED: dict[str, Any] = {
         "flagged": 4,
         "discussed": 7,
         "cosmetic": 1,
+        "unknown": 0,
+        "defined_after_start": 0,
+        "issues_without_ac": 1,  # one issue of the cycle has no AC section at all
+        "issues_baseline_approximate": 0,
+        "points_added_after_start": 3,  # ENG-102 re-estimated 2 → 5
     },
     # issue -> its AC changes in ENG-12, oldest first; [] = in the sprint, no AC change.
     "changes": {

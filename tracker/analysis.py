@@ -7,7 +7,14 @@ For each issue that was in the sprint at any time during it:
   or now while active; cut at the issue's removal) is a candidate; saves by one person
   with gaps no longer than ``burst`` form one change;
 - a candidate whose AC part did not change at all (an edit outside the AC section) is no
-  change; the rest are ``cosmetic`` or judged by the policy.
+  change; the rest are ``cosmetic`` or judged by the policy;
+- saves within ``grace`` of the baseline moment are planning: the baseline is the AC as
+  it stood at start (or joining) + grace;
+- where the tracker never saw the text before an edit it knows of (a Linear cycle first
+  synced after it started), each such edit (bursts grouped) is a change with the verdict
+  ``unknown``: never judged, never dropped;
+- every judged change carries its kind (``defined_after_start``, ``scope``) and the
+  estimate beside it (see ``tracker.kinds``).
 """
 
 from __future__ import annotations
@@ -17,21 +24,31 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 from tracker.ac.diff import TOO_LARGE_REASON, ChangeKind, compare_ac
-from tracker.domain import IssueHistory, Person, Sprint, SprintState, TextRevision
+from tracker.domain import IssueHistory, Person, Sprint, SprintState, TextEdit, TextRevision
 from tracker.errors import UsageError
 from tracker.findings import (
     AcVersion,
     ChangeFinding,
     CriteriaDiff,
+    EstimateView,
     IssueFinding,
     SprintReport,
     Summary,
     TrendPoint,
     Verdict,
 )
-from tracker.policy import ChangeContext, Policy, find_phrases, judge_change
+from tracker.kinds import (
+    estimate_view,
+    has_criteria,
+    points_added,
+    real_criteria,
+    reestimate_after,
+    scope_of,
+)
+from tracker.policy import ChangeContext, Policy, find_phrases, judge_change, judge_unseen
 
 _FAR_PAST = datetime.min.replace(year=1900)
 
@@ -50,9 +67,9 @@ def analyse_sprint(
     start = sprint.started_at
     end = sprint.ended_at or now
     findings: list[IssueFinding] = []
-    if start is not None:
+    if start is not None and start <= now:
         for history in histories:
-            presence = _presence(history, sprint.id, start, end)
+            presence = _presence(history, sprint.id, start, end, policy.grace)
             if presence is not None:
                 findings.append(_issue_finding(history, presence, sprint, policy))
     findings.sort(key=lambda f: f.issue.key)
@@ -63,10 +80,10 @@ def analyse_sprint(
 
 
 def _presence(
-    history: IssueHistory, sprint_id: str, start: datetime, end: datetime
+    history: IssueHistory, sprint_id: str, start: datetime, end: datetime, grace: timedelta
 ) -> _Presence | None:
     """When the issue was in the sprint, from its membership events; None if never
-    during the sprint's span."""
+    during the sprint's span. The baseline moment includes ``grace``."""
     intervals: list[tuple[datetime, datetime | None]] = []
     joined: datetime | None = None
     inside = False
@@ -86,7 +103,7 @@ def _presence(
     last_leave = during[-1][1]
     removed = last_leave is not None and last_leave < end
     return _Presence(
-        baseline_at=max(first_join, start),
+        baseline_at=min(max(first_join, start) + grace, end),
         until=last_leave if removed and last_leave is not None else end,
         added_after_start=first_join > start,
         removed_before_end=removed,
@@ -124,7 +141,7 @@ def _issue_finding(
     current = _version(history, presence.until, None, policy)
     approximate = _baseline_approximate(history, presence.baseline_at)
     candidates = [r for r in history.revisions if presence.baseline_at < r.at <= presence.until]
-    changes = []
+    changes = _unseen_changes(history, presence, sprint, policy) if approximate else []
     for burst in group_bursts(candidates, policy.burst):
         change = _judge_burst(history, burst, presence, sprint, policy, approximate)
         if change is not None:
@@ -141,7 +158,66 @@ def _issue_finding(
         added_after_start=presence.added_after_start,
         removed_before_end=presence.removed_before_end,
         baseline_approximate=approximate,
+        without_ac_at_start=not approximate and not has_criteria(baseline.criteria),
+        estimate=_estimate(history, presence),
     )
+
+
+def _estimate(
+    history: IssueHistory,
+    presence: _Presence,
+    span: tuple[datetime, datetime] | None = None,
+    window: timedelta = timedelta(0),
+) -> EstimateView | None:
+    """The estimate at the baseline and at the span's end; with a change's ``span``
+    (first and last save), also the re-estimate inside ``window`` after it."""
+    changes = sorted(history.estimates, key=lambda c: (c.at, c.id))
+    again = reestimate_after(changes, span[0], span[1], window) if span else None
+    return estimate_view(
+        changes, history.issue.estimate, presence.baseline_at, presence.until, again
+    )
+
+
+def _unseen_changes(
+    history: IssueHistory, presence: _Presence, sprint: Sprint, policy: Policy
+) -> list[ChangeFinding]:
+    """The edits the API recorded between the baseline moment and the first time the
+    tracker saw the text: each burst is an ``unknown`` change."""
+    first_seen = history.snapshots[0].seen_at
+    edits = [e for e in history.text_edits if presence.baseline_at < e.at <= first_seen]
+    found = []
+    whole = _whole(history)
+    for burst in group_bursts(edits, policy.burst):
+        first, last = burst[0], burst[-1]
+        context = ChangeContext(
+            history.issue.key, first.at, last.at, last.author, ChangeKind.SUBSTANTIVE
+        )
+        judgement = judge_unseen(context, history.comments, history.links, policy, first_seen)
+        found.append(
+            ChangeFinding(
+                issue=history.issue,
+                changed_at=last.at,
+                changed_by=last.author,
+                verdict=judgement.verdict,
+                reason=judgement.reason,
+                diff=CriteriaDiff(),
+                before=AcVersion(first.at, None, "", whole, policy.ac_headings),
+                after=AcVersion(last.at, last.author, "", whole, policy.ac_headings),
+                added_after_start=presence.added_after_start,
+                baseline_approximate=True,
+                saves=len(burst),
+                considered=judgement.considered,
+                phrases=find_phrases(context, history.comments, policy),
+                hours_into_sprint=_hours(sprint, last.at),
+                estimate=_estimate(history, presence, (first.at, last.at), policy.window_after),
+            )
+        )
+    return found
+
+
+def _hours(sprint: Sprint, at: datetime) -> float | None:
+    started = sprint.started_at
+    return (at - started).total_seconds() / 3600 if started else None
 
 
 def _baseline_approximate(history: IssueHistory, baseline_at: datetime) -> bool:
@@ -156,9 +232,21 @@ def _baseline_approximate(history: IssueHistory, baseline_at: datetime) -> bool:
     )
 
 
-def group_bursts(revisions: Sequence[TextRevision], burst: timedelta) -> list[list[TextRevision]]:
+class _Save(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def author(self) -> Person | None: ...
+
+
+_S = TypeVar("_S", TextRevision, TextEdit)
+
+
+def group_bursts(revisions: Sequence[_S], burst: timedelta) -> list[list[_S]]:
     """Saves by the same person, each within ``burst`` of the previous one, are one change."""
-    groups: list[list[TextRevision]] = []
+    groups: list[list[_S]] = []
     for revision in sorted(revisions, key=lambda r: (r.at, r.id)):
         if groups:
             last = groups[-1][-1]
@@ -188,8 +276,17 @@ def _judge_burst(
         return None
     context = ChangeContext(history.issue.key, first.at, last.at, last.author, comparison.kind)
     judgement = judge_change(context, history.comments, history.links, policy)
-    before_text, after_text = first.from_text or "", last.to_text or ""
-    started = sprint.started_at
+    before = AcVersion(first.at, None, first.from_text or "", whole, policy.ac_headings)
+    after = AcVersion(last.at, last.author, last.to_text or "", whole, policy.ac_headings)
+    diff = comparison.diff
+    defined = False
+    substantive = comparison.kind is ChangeKind.SUBSTANTIVE and not comparison.too_large
+    if substantive and not has_criteria(before.criteria):
+        # A placeholder is no criterion: the change wrote the spec, it replaced nothing.
+        defined = has_criteria(after.criteria)
+        if defined:
+            diff = CriteriaDiff(added=real_criteria(after.criteria))
+    cosmetic = judgement.verdict is Verdict.COSMETIC
     return ChangeFinding(
         issue=history.issue,
         changed_at=last.at,
@@ -199,36 +296,49 @@ def _judge_burst(
         reason=f"{TOO_LARGE_REASON}; {judgement.reason}"
         if comparison.too_large
         else judgement.reason,
-        diff=comparison.diff,
-        before=AcVersion(first.at, None, before_text, whole, policy.ac_headings),
-        after=AcVersion(last.at, last.author, after_text, whole, policy.ac_headings),
+        diff=diff,
+        before=before,
+        after=after,
         added_after_start=presence.added_after_start,
         baseline_approximate=approximate,
         saves=len(burst),
         evidence=judgement.evidence,
         considered=judgement.considered,
         phrases=find_phrases(context, history.comments, policy),
-        hours_into_sprint=(last.at - started).total_seconds() / 3600 if started else None,
+        hours_into_sprint=_hours(sprint, last.at),
+        defined_after_start=defined,
+        scope=None if cosmetic else scope_of(diff),
+        estimate=_estimate(history, presence, (first.at, last.at), policy.window_after),
     )
 
 
 def _summary(findings: Sequence[IssueFinding], changes: Sequence[ChangeFinding]) -> Summary:
     verdicts = Counter(c.verdict for c in changes)
+    judged = (Verdict.FLAGGED, Verdict.DISCUSSED)
     return Summary(
         issues=len(findings),
         issues_with_ac_changes=sum(
-            1 for f in findings if any(c.verdict is not Verdict.COSMETIC for c in f.changes)
+            1 for f in findings if any(c.verdict in judged for c in f.changes)
         ),
         changes=len(changes),
         flagged=verdicts[Verdict.FLAGGED],
         discussed=verdicts[Verdict.DISCUSSED],
         cosmetic=verdicts[Verdict.COSMETIC],
+        unknown=verdicts[Verdict.UNKNOWN],
+        defined_after_start=sum(1 for c in changes if c.defined_after_start),
+        issues_without_ac=sum(1 for f in findings if not has_criteria(f.current.criteria)),
+        issues_baseline_approximate=sum(1 for f in findings if f.baseline_approximate),
+        points_added_after_start=sum(
+            points_added(f.estimate.at_start, f.estimate.now, joined_late=f.added_after_start)
+            for f in findings
+            if f.estimate is not None
+        ),
     )
 
 
 def trend_point(report: SprintReport) -> TrendPoint:
     """The measures of one sprint for ``tracker trend``."""
-    judged = [c for c in report.changes if c.verdict is not Verdict.COSMETIC]
+    judged = [c for c in report.changes if c.verdict in (Verdict.FLAGGED, Verdict.DISCUSSED)]
     flagged = sum(1 for c in judged if c.verdict is Verdict.FLAGGED)
     delays = [
         max(0.0, min((at - c.changed_at).total_seconds() for at in stamps) / 3600)

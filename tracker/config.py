@@ -19,7 +19,7 @@ from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -56,8 +56,10 @@ class JiraSourceConfig(_Strict):
     boards: list[int] = Field(min_length=1)
     ac_field: str = "Acceptance Criteria"
     projects: list[str] = []
-    timeout: float = 30.0
-    max_retries: int = 4
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
+    max_wait: float = Field(default=300.0, ge=0)
+    sync_timeout: float = Field(default=7200.0, gt=0)
     concurrency: int = 4
     webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
@@ -71,8 +73,10 @@ class LinearSourceConfig(_Strict):
     url: str = DEFAULT_LINEAR_URL
     token_env: str
     teams: list[str] = Field(min_length=1)
-    timeout: float = 30.0
-    max_retries: int = 4
+    timeout: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=4, ge=0)
+    max_wait: float = Field(default=300.0, ge=0)
+    sync_timeout: float = Field(default=7200.0, gt=0)
     webhook_secret_env: str | None = None
     token: SecretStr | None = Field(default=None, exclude=True)
 
@@ -174,6 +178,7 @@ def parse_config(
     require_tokens: bool = True,
 ) -> Config:
     where = str(path) if path else "config"
+    _refuse_secrets(raw, where)
     try:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
@@ -187,6 +192,47 @@ def parse_config(
     sources = [_with_token(s, env, where, require_tokens) for s in config.source]
     database = env.get("TRACKER_DATABASE_URL") or _beside(config.database, path)
     return config.model_copy(update={"source": sources, "database": database})
+
+
+# Query parameters that carry a credential in the URLs people paste (never needed by tracker).
+_SECRET_PARAMS = frozenset(
+    {"token", "access_token", "api_key", "apikey", "key", "password", "secret", "auth", "jwt"}
+)
+
+
+def _refuse_secrets(raw: Mapping[str, Any], where: str) -> None:
+    """A secret written into the file is an error that never repeats it: a ``token`` key,
+    or credentials inside a source's ``url`` (which would be stored with every issue's
+    link and shown in every error)."""
+    sources = raw.get("source")
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        if not isinstance(source, Mapping):
+            continue
+        name = source.get("name") if isinstance(source.get("name"), str) else f"source[{index}]"
+        env = source.get("token_env") if isinstance(source.get("token_env"), str) else None
+        if "token" in source:
+            raise ConfigError(
+                f"{where}: source {name!r} has a `token` key: secrets never live in the file; "
+                f"remove it and export the token in the variable that `token_env` names"
+                + (f" ({env})" if env else ' (e.g. token_env = "JIRA_API_TOKEN")')
+            )
+        url = source.get("url")
+        if isinstance(url, str) and url_has_credentials(url):
+            raise ConfigError(
+                f"{where}: source {name!r} has credentials inside its `url`: remove them "
+                "(keep only scheme, host and path) and put the token in the variable that "
+                "`token_env` names"
+            )
+
+
+def url_has_credentials(url: str) -> bool:
+    """``https://user:secret@host`` or ``?token=…``: a URL that carries a secret."""
+    try:
+        parts = urlsplit(url.strip())
+        params = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return False
+    return "@" in parts.netloc or any(k.lower() in _SECRET_PARAMS for k, _ in params)
 
 
 # sqlite:///relative/path (three slashes, then no fourth) with an optional driver and query.
@@ -279,6 +325,7 @@ _POLICY_COMMENTS = {
     "link_patterns": "a linked issue counts when its title, type or a label matches",
     "markers": "a comment containing one counts, whoever wrote it",
     "burst": "saves by one person within this time are one change",
+    "grace": "AC edits this soon after the start belong to planning",
 }
 
 
@@ -298,6 +345,8 @@ def _toml_value(value: object) -> str:
 
 def _duration_text(value: timedelta) -> str:
     seconds = int(value.total_seconds())
+    if not seconds:
+        return "0h"  # how the README writes a zero grace
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
             return f"{seconds // size}{unit}"

@@ -103,6 +103,21 @@ class Issue:
     labels: tuple[str, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    estimate: float | None = None  # Jira story points, Linear estimate; None: not estimated
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateChange:
+    """The estimate changing from ``from_value`` to ``to_value`` (None: not estimated),
+    from Jira's changelog of the story-points field or Linear's ``IssueHistory``."""
+
+    source: str
+    issue_key: str
+    id: str
+    at: datetime
+    author: Person | None
+    from_value: float | None
+    to_value: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +227,7 @@ class IssueBundle:
     sprint_ids: tuple[str, ...] = ()
     comments: tuple[Comment, ...] = ()
     links: tuple[Link, ...] = ()
+    estimates: tuple[EstimateChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +258,7 @@ class IssueHistory:
     sprint_ids: tuple[str, ...] = ()
     comments: tuple[Comment, ...] = ()
     links: tuple[Link, ...] = ()
+    estimates: tuple[EstimateChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

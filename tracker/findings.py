@@ -14,13 +14,24 @@ from enum import StrEnum
 from tracker.ac.diff import CriteriaDiff as CriteriaDiff
 from tracker.ac.diff import Modified as Modified
 from tracker.ac.extract import DEFAULT_HEADINGS, extract_criteria
-from tracker.domain import Issue, Person, Sprint
+from tracker.domain import Issue, Person, Sprint, SprintState
 
 
 class Verdict(StrEnum):
     DISCUSSED = "discussed"
     FLAGGED = "flagged"
     COSMETIC = "cosmetic"
+    # The tracker knows an edit happened (Linear's history) but never saw the text
+    # before it: nothing about it can be judged, and it is never silently dropped.
+    UNKNOWN = "unknown"
+
+
+class Scope(StrEnum):
+    """What a non-cosmetic change did to the criteria."""
+
+    EXPANDED = "expanded"  # criteria only added
+    REDUCED = "reduced"  # criteria only removed
+    REWRITTEN = "rewritten"  # anything else
 
 
 class EvidenceKind(StrEnum):
@@ -43,6 +54,9 @@ class Evidence:
     url: str | None
     text: str
     by_id: str = ""
+    # Made by the editor alone (their own link, attachment or marker comment): it still
+    # counts, but reads weaker than an engineer's word.
+    by_editor: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +106,26 @@ class AcVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class Reestimate:
+    """The estimate changing inside the window after an AC change."""
+
+    from_value: float | None
+    to_value: float | None
+    at: datetime
+    by: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateView:
+    """The issue's estimate at its baseline and now, and the re-estimate that followed
+    a change (None when nobody re-estimated inside the window after it)."""
+
+    at_start: float | None
+    now: float | None
+    reestimated: Reestimate | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeFinding:
     """One AC change (a burst of saves by one person counts once) and its verdict."""
 
@@ -110,6 +144,18 @@ class ChangeFinding:
     considered: tuple[Considered, ...] = ()
     phrases: tuple[Phrase, ...] = ()
     hours_into_sprint: float | None = None
+    defined_after_start: bool = False
+    scope: Scope | None = None
+    estimate: EstimateView | None = None
+
+    @property
+    def scope_grew_unestimated(self) -> bool:
+        """The scope grew and nobody re-estimated inside the window after it."""
+        return (
+            self.scope is Scope.EXPANDED
+            and self.estimate is not None
+            and self.estimate.reestimated is None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +170,13 @@ class IssueFinding:
     added_after_start: bool = False
     removed_before_end: bool = False
     baseline_approximate: bool = False
+    # Joined the sprint (or was in it at the start) with no criteria at all.
+    without_ac_at_start: bool = False
+    estimate: EstimateView | None = None
+
+    @property
+    def without_ac_now(self) -> bool:
+        return not self.current.criteria
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +187,11 @@ class Summary:
     flagged: int
     discussed: int
     cosmetic: int
+    unknown: int = 0
+    defined_after_start: int = 0
+    issues_without_ac: int = 0
+    issues_baseline_approximate: int = 0
+    points_added_after_start: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +201,21 @@ class SprintReport:
     issues: tuple[IssueFinding, ...]
     changes: tuple[ChangeFinding, ...]
     summary: Summary
+
+    @property
+    def not_started(self) -> bool:
+        """The sprint has not started: there is nothing to compare against yet."""
+        started = self.sprint.started_at
+        return (
+            self.sprint.state is SprintState.FUTURE
+            or started is None
+            or started > self.generated_at
+        )
+
+    @property
+    def partial(self) -> bool:
+        """The sprint is still running: the report covers it only up to now."""
+        return not self.not_started and self.sprint.ended_at is None
 
 
 @dataclass(frozen=True, slots=True)

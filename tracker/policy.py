@@ -12,6 +12,12 @@ saves, both ends included. Inside it these count:
 - ``remote_link`` / ``attachment``: added in the window (Confluence page, Slack thread, PR);
 - ``engineer_edit``: the editor is on the (non-empty) roster.
 
+Evidence the editor made alone (their own link, remote link, attachment or marker
+comment) still counts but carries ``by_editor``; when nothing else counted, the reason
+says "the editor linked ...; no engineer took part", so it reads weaker than an
+engineer's word. A change whose earlier text was never seen is ``unknown``: the evidence
+in its window is listed as considered, never judged.
+
 A link whose ``added_at`` is unknown is looked at and does not count ("time unknown"): it
 may well predate the change, and counting it would let any old link excuse every edit.
 Comments are placed by ``created_at``. Everything is sorted before it is reported, so
@@ -51,6 +57,7 @@ class Policy:
     link_patterns: tuple[str, ...] = ("impact", "spike", "design", "rfc", "adr")
     markers: tuple[str, ...] = ("#impact", "engineering impact")
     burst: timedelta = timedelta(minutes=10)
+    grace: timedelta = timedelta(0)
     ac_headings: tuple[str, ...] = DEFAULT_HEADINGS
 
 
@@ -103,6 +110,40 @@ def judge_change(
     return Judgement(Verdict.FLAGGED, _flagged_reason(considered), (), tuple(considered))
 
 
+UNSEEN = "not judged: the text before the edit was never seen"
+
+
+def judge_unseen(
+    change: ChangeContext,
+    comments: Sequence[Comment],
+    links: Sequence[Link],
+    policy: Policy,
+    first_seen: datetime,
+) -> Judgement:
+    """An edit the tracker knows of only from the API's history, made before it first
+    saw the text: the verdict is ``unknown``. Everything in the window is listed as
+    considered (what would have counted says so), so the reader can look for themselves."""
+    looked = judge_change(
+        ChangeContext(
+            change.issue_key, change.first_at, change.last_at, change.editor, ChangeKind.SUBSTANTIVE
+        ),
+        comments,
+        links,
+        policy,
+    )
+    considered = [Considered(e, f"would count; {UNSEEN}") for e in looked.evidence]
+    considered += [c for c in looked.considered if not c.why_not.startswith("outside")]
+    considered.sort(key=lambda c: (*_evidence_key(c.evidence), c.why_not))
+    who = change.editor.name if change.editor else "someone"
+    looked_at = f"; {_plural(len(considered), 'comment or link')} in its window listed, not judged"
+    reason = (
+        f"unknown: {who} edited the text, but the tracker first saw it "
+        f"{duration(first_seen - change.last_at)} later, so the text before the edit was "
+        f"never seen" + (looked_at if considered else "")
+    )
+    return Judgement(Verdict.UNKNOWN, reason, (), tuple(considered))
+
+
 def find_phrases(
     change: ChangeContext, comments: Sequence[Comment], policy: Policy
 ) -> tuple[Phrase, ...]:
@@ -139,6 +180,7 @@ def _judge_comment(comment: Comment, change: ChangeContext, policy: Policy) -> _
         url=comment.url,
         text=_snippet(comment.body),
         by_id=_person_id(author),
+        by_editor=marker is not None and author is not None and author.same_as(change.editor),
     )
     if is_nudge_text(comment.body):
         # tracker's own nudge quotes the marker it asks for: never evidence.
@@ -167,6 +209,7 @@ def _judge_link(link: Link, change: ChangeContext, policy: Policy) -> _Outcome:
         url=link.url,
         text=_snippet(text),
         by_id=_person_id(link.added_by),
+        by_editor=link.added_by is not None and link.added_by.same_as(change.editor),
     )
     if link.kind in _PATTERN_KINDS and not _matches_pattern(link, policy):
         return evidence, "no link pattern matched: title, type and labels name no impact work"
@@ -242,8 +285,17 @@ def _snippet(text: str) -> str:
     return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
 
 
-def _evidence_key(e: Evidence) -> tuple[bool, datetime, str, str, str, str, str]:
-    return (e.at is None, e.at or datetime.min, e.kind.value, e.by, e.url or "", e.text, e.by_id)
+def _evidence_key(e: Evidence) -> tuple[bool, datetime, str, str, str, str, str, bool]:
+    return (
+        e.at is None,
+        e.at or datetime.min,
+        e.kind.value,
+        e.by,
+        e.url or "",
+        e.text,
+        e.by_id,
+        e.by_editor,
+    )
 
 
 def _cosmetic_reason(kind: ChangeKind) -> str:
@@ -267,7 +319,10 @@ def _discussed_reason(counted: list[Evidence], change: ChangeContext) -> str:
     edit = next((e for e in counted if e.kind is EvidenceKind.ENGINEER_EDIT), None)
     if edit is not None:
         return f"discussed: the change was made by an engineer ({edit.by}){more}"
-    nearest = min(counted, key=lambda e: (_gap(e, change), _evidence_key(e)))
+    others = [e for e in counted if not e.by_editor]
+    if not others:
+        return _editor_only_reason(counted, change, more)
+    nearest = min(others, key=lambda e: (_gap(e, change), _evidence_key(e)))
     label = _LABELS[nearest.kind]
     if nearest.kind in (EvidenceKind.COMMENT, EvidenceKind.MARKER):
         who = f"{label} by {nearest.by}"
@@ -275,6 +330,17 @@ def _discussed_reason(counted: list[Evidence], change: ChangeContext) -> str:
         who = f"{label} {nearest.text!r}" + (f" added by {nearest.by}" if nearest.by else "")
     when = relative(nearest.at, change) if nearest.at else "at an unknown time"
     return f"discussed: {who} {when}{more}"
+
+
+def _editor_only_reason(counted: list[Evidence], change: ChangeContext, more: str) -> str:
+    """Everything that counted was the editor's own doing: say so plainly."""
+    nearest = min(counted, key=lambda e: (_gap(e, change), _evidence_key(e)))
+    when = relative(nearest.at, change) if nearest.at else "at an unknown time"
+    if nearest.kind is EvidenceKind.MARKER:
+        did = f"the editor wrote an impact-marker comment {when}"
+    else:
+        did = f"the editor linked {nearest.text!r} ({_LABELS[nearest.kind]}) {when}"
+    return f"discussed: {did}{more}; no engineer took part"
 
 
 def _gap(e: Evidence, change: ChangeContext) -> timedelta:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from tracker import clock
 from tracker.domain import IssueBundle
-from tracker.errors import TrackerError
+from tracker.errors import SourceError, TrackerError
 from tracker.ports import Remembering, SkipsStored, Source
 from tracker.store import Store
 
@@ -140,7 +140,11 @@ def sync_all(
     full: bool = False,
     on_page: OnPage | None = None,
 ) -> list[SyncResult]:
-    """Sync every source; one failing does not stop the others (each stores what it got)."""
+    """Sync every source; one failing does not stop the others (each stores what it got).
+
+    Not even an unexpected error (a bug, or an answer no one foresaw): it fails its own
+    source with one line, and the other sources are still synced. Only an interrupt
+    (Ctrl-C) or a lost database stops the run."""
     results = []
     for source, url in sources:
         try:
@@ -148,4 +152,16 @@ def sync_all(
         except TrackerError as exc:
             log.debug("sync of %s failed", source.name, exc_info=True)
             results.append(SyncResult(source.name, error=exc))
+        except Exception as exc:  # isolate sources: one bug must not cost the others a night
+            log.debug("sync of %s failed unexpectedly", source.name, exc_info=True)
+            results.append(SyncResult(source.name, error=unexpected(exc)))
     return results
+
+
+def unexpected(exc: Exception) -> SourceError:
+    """One line for an error no one foresaw (the traceback goes to the --verbose log)."""
+    detail = " ".join(str(exc).split())[:200]
+    return SourceError(
+        f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (run with --verbose "
+        "for details, and please report it); what was stored before it is kept"
+    )

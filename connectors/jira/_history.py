@@ -25,6 +25,7 @@ from typing import Any
 
 from connectors.jira._mapping import sort_histories
 from connectors.jira.client import JiraClient, NotFound
+from connectors.paging import PageGuard
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class HistoryFetcher:
             }
             if field_ids:
                 body["fieldIds"] = list(field_ids)
+            guard = PageGuard(f"Jira at {self._client.url}", "the changelog bulk fetch")
             while True:
                 page = self._client.post("changelog/bulkfetch", body, what="changelog bulk fetch")
                 for entry in page.get("issueChangeLogs") or []:
@@ -94,6 +96,7 @@ class HistoryFetcher:
                 token = page.get("nextPageToken")
                 if not token:
                     break
+                guard.more(_history_ids(page), token)
                 body = {**body, "nextPageToken": token}
         return {key: sort_histories(list(found.values())) for key, found in merged.items()}
 
@@ -108,6 +111,7 @@ class HistoryFetcher:
 
     def _page_cloud(self, key: str) -> list[Json]:
         histories: list[Json] = []
+        guard = PageGuard(f"Jira at {self._client.url}", f"the changelog of {key}")
         while True:
             page = self._client.get(
                 f"issue/{key}/changelog",
@@ -119,9 +123,18 @@ class HistoryFetcher:
             total = int(page.get("total") or 0)
             if not values or page.get("isLast") or len(histories) >= total:
                 return histories
+            guard.more((h.get("id") for h in values), total=total)
 
     def _full_server(self, key: str) -> list[Json]:
         raw = self._client.get(
             f"issue/{key}", {"expand": "changelog", "fields": "created"}, what=f"changelog of {key}"
         )
         return list((raw.get("changelog") or {}).get("histories") or [])
+
+
+def _history_ids(page: Json) -> list[tuple[str, str]]:
+    return [
+        (str(entry.get("issueId")), str(history.get("id")))
+        for entry in page.get("issueChangeLogs") or []
+        for history in entry.get("changeHistories") or []
+    ]

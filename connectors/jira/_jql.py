@@ -16,6 +16,28 @@ from datetime import datetime, timedelta
 # drops issues updated before `since` exactly, so the slack costs a few search rows.
 SLACK = timedelta(minutes=2)
 _PLAIN_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_NUMBER = re.compile(r"^[0-9]+$")
+_CONTROL = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Words JQL reads as syntax, not as a value, wherever they stand.
+_KEYWORDS = frozenset(
+    {"AND", "OR", "NOT", "IN", "IS", "WAS", "EMPTY", "NULL", "ORDER", "BY", "ASC", "DESC",
+     "CHANGED", "ON", "AFTER", "BEFORE", "DURING", "FROM", "TO"}
+)  # fmt: skip
+
+
+def jql_string(value: str) -> str:
+    """A JQL string literal: ``"..."`` with ``\\`` and ``"`` escaped, so no value, from the
+    config or from the server, can change the query's structure."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c >= " " else _CONTROL.get(c, " ") for c in escaped)
+    return f'"{escaped}"'
+
+
+def jql_value(value: str, plain: re.Pattern[str] = _PLAIN_KEY) -> str:
+    """``value`` as it may stand bare (a plain key, a number), else as a quoted string."""
+    if plain.fullmatch(value) and value.upper() not in _KEYWORDS:
+        return value
+    return jql_string(value)
 
 
 def jql_since(at: datetime, now: datetime) -> str:
@@ -41,9 +63,9 @@ def build_issue_jql(
     (project issues never in these sprints) is dropped after the bulk changelog shows
     their Sprint history, before any per-issue call.
     """
-    clause = f"sprint in ({', '.join(sprint_ids)})"
+    clause = f"sprint in ({', '.join(jql_value(i, _NUMBER) for i in sprint_ids)})"
     if projects and earliest_start is not None:
-        keys = ", ".join(k if _PLAIN_KEY.match(k) else f'"{k}"' for k in projects)
+        keys = ", ".join(jql_value(k) for k in projects)
         clause = (
             f"({clause} OR (project in ({keys}) AND updated >= {jql_since(earliest_start, now)}))"
         )

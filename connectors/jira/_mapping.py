@@ -24,6 +24,7 @@ from connectors.jira.fields import FieldRef
 from tracker.clock import parse_time
 from tracker.domain import (
     Comment,
+    EstimateChange,
     Issue,
     Link,
     LinkKind,
@@ -120,8 +121,27 @@ def sort_histories(histories: Sequence[Json]) -> list[Json]:
 def iter_items(histories: Sequence[Json], field: FieldRef) -> Iterator[tuple[Json, int, Json]]:
     for history in histories:
         for index, item in enumerate(history.get("items") or ()):
-            if field.matches(item):
+            if isinstance(item, Mapping) and field.matches(item):
                 yield history, index, item
+
+
+def warn_nameless_items(issue_key: str, histories: Sequence[Json]) -> int:
+    """Changelog items that name no field (null ``field`` and ``fieldId``, or no item at
+    all) cannot be told apart from an AC edit: skipped, but never silently."""
+    nameless = sum(
+        1
+        for history in histories
+        for item in history.get("items") or ()
+        if not isinstance(item, Mapping) or not (item.get("fieldId") or item.get("field"))
+    )
+    if nameless:
+        log.warning(
+            "%s: %d changelog item(s) name no field (null `field` and `fieldId`): skipped; "
+            "if this issue's AC history looks incomplete, check its history in Jira",
+            issue_key,
+            nameless,
+        )
+    return nameless
 
 
 def iter_named_items(histories: Sequence[Json], name: str) -> Iterator[tuple[Json, Json]]:
@@ -129,13 +149,14 @@ def iter_named_items(histories: Sequence[Json], name: str) -> Iterator[tuple[Jso
     wanted = name.lower()
     for history in histories:
         for item in history.get("items") or ():
-            if str(item.get("field") or "").lower() == wanted:
+            if isinstance(item, Mapping) and str(item.get("field") or "").lower() == wanted:
                 yield history, item
 
 
 def map_revisions(
     source: str, issue_key: str, histories: Sequence[Json], field: FieldRef
 ) -> tuple[TextRevision, ...]:
+    warn_nameless_items(issue_key, histories)
     revisions = [
         TextRevision(
             source=source,
@@ -160,6 +181,39 @@ def map_revisions(
                 after.id,
             )
     return tuple(revisions)
+
+
+def parse_points(value: Any) -> float | None:
+    """A story-points value: a number in ``fields``, a string such as ``"3"`` or
+    ``"0.5"`` in the changelog's ``fromString``/``toString``; None when empty or unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def map_estimates(
+    source: str, issue_key: str, histories: Sequence[Json], field: FieldRef | None
+) -> tuple[EstimateChange, ...]:
+    """Every change of the story points, oldest first."""
+    if field is None:
+        return ()
+    return tuple(
+        EstimateChange(
+            source=source,
+            issue_key=issue_key,
+            id=f"{history['id']}:{index}",
+            at=_at(history),
+            author=map_person(history.get("author")),
+            from_value=parse_points(item.get("fromString")),
+            to_value=parse_points(item.get("toString")),
+        )
+        for history, index, item in iter_items(histories, field)
+    )
 
 
 def parse_id_list(value: Any) -> set[str]:

@@ -3,10 +3,14 @@
 The library's ``ResilientSession`` retries only 429/503-with-Retry-After and connection
 errors, jitters below ``Retry-After``, cannot parse a date-form ``Retry-After`` and sleeps
 for real (reference §5, pitfall 11). So the library gets ``max_retries=0`` (one attempt per
-call) and :class:`JiraClient` does the retrying: it honours ``Retry-After`` (seconds or an
-HTTP date) and ``X-RateLimit-Reset`` on 429/503, retries other 5xx and connection errors a
-bounded number of times with exponential backoff, and sleeps through an injectable
-function so tests never wait. Every HTTP request, retries included, is counted in
+call) and :class:`JiraClient` does the retrying, by the policy both connectors share
+(``connectors.retry``): it honours ``Retry-After`` (seconds or an HTTP date) and
+``X-RateLimit-Reset`` on 429/503 up to ``max_wait``, retries other 5xx, connection errors
+and answers that overran ``timeout`` a bounded number of times with exponential backoff,
+stops at ``sync_timeout``, and sleeps through an injectable function so tests never wait.
+The library itself is reached only through ``_library.JiraLibrary``. An answer without what
+its endpoint always sends (an empty HTTP 200, a proxy's page) is an ``UpstreamError``,
+never an empty result. Every HTTP request, retries included, is counted in
 ``RequestStats`` by a transport adapter, so the count is the truth on the wire.
 
 The client is shared by the source's worker threads (``JiraSource.fetch_issues``), so it
@@ -31,14 +35,15 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
-from jira import JIRA, JIRAError
+from jira import JIRAError
 from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 
 from connectors.base import RequestStats
+from connectors.jira._library import JiraLibrary, UnreadableAnswer
+from connectors.retry import RequestDeadline, WaitPolicy, Waits, backoff, server_wait
 from tracker import clock
 from tracker.config import JiraSourceConfig
 from tracker.errors import AuthError, RateLimited, SourceError, UpstreamError
@@ -48,10 +53,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_BACKOFF_BASE = 1.0
-_BACKOFF_CAP = 60.0
-# Beyond this a wait is not a hiccup: say so instead of blocking a cron job for hours.
-_MAX_WAIT = 900.0
 
 _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(/rest/api/\d+/issue/)[^/]+"), r"\1{key}"),
@@ -139,28 +140,16 @@ class JiraClient:
     ) -> None:
         self.url = config.url.rstrip("/")
         self._config = config
-        self._sleep = sleep
-        self._now = now
+        self.waits = Waits(WaitPolicy.of(config), f"Jira at {self.url}", sleep=sleep, now=now)
         token = config.token.get_secret_value() if config.token else ""
         auth: dict[str, Any] = (
             {"basic_auth": (config.email, token)} if config.email else {"token_auth": token}
-        )
-        # get_server_info=False: no request in the constructor, outside our retry and
-        # error mapping; deployment() asks serverInfo once and tells the library.
-        self.jira = JIRA(
-            self.url,
-            get_server_info=False,
-            max_retries=0,
-            timeout=config.timeout,
-            options={"check_update": False},
-            **auth,
         )
         concurrency = max(1, config.concurrency)
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pause = _Pause()
         adapter = _CountingAdapter(stats, max(DEFAULT_POOLSIZE, concurrency))
-        self.jira._session.mount("http://", adapter)
-        self.jira._session.mount("https://", adapter)
+        self._library = JiraLibrary(self.url, auth, timeout=config.timeout, adapter=adapter)
         self._deployment: Deployment | None = None
 
     # -- calls -------------------------------------------------------------------------
@@ -172,8 +161,8 @@ class JiraClient:
 
     def server_info(self) -> dict[str, Any]:
         """The parts of ``serverInfo`` the connector uses (plain JSON, worth keeping)."""
-        info = self.call(
-            self.jira.server_info,
+        info = self.get(
+            "serverInfo",
             what="serverInfo",
             fix_404="it does not look like a Jira site: check `url` in tracker.toml",
         )
@@ -182,8 +171,7 @@ class JiraClient:
     def use_server_info(self, info: Mapping[str, Any]) -> Deployment:
         """Take ``info`` (asked now or kept from an earlier sync) as the site's."""
         cloud = info.get("deploymentType") == "Cloud"
-        # The library routes its own search helpers on this (reference pitfall 3).
-        self.jira.deploymentType = info.get("deploymentType")
+        self._library.set_deployment_type(info.get("deploymentType"))
         self._deployment = Deployment(
             cloud, str(info.get("version") or ""), str(info.get("serverTitle") or "")
         )
@@ -198,38 +186,63 @@ class JiraClient:
         what: str = "",
         fix_404: str = "",
     ) -> Any:
-        base = self.jira.AGILE_BASE_URL if agile else self.jira.JIRA_BASE_URL
-        return self.call(
-            self.jira._get_json, path, dict(params or {}), base, what=what or path, fix_404=fix_404
+        query = dict(params or {})
+        answer = self._call(
+            lambda: self._library.get_json(path, query, agile=agile),
+            what=what or path,
+            fix_404=fix_404,
         )
+        return self._checked(answer, "GET", path, what or path)
 
     def post(self, path: str, body: Mapping[str, Any], *, what: str = "") -> Any:
-        return self.call(
-            self.jira._get_json, path, dict(body), self.jira.JIRA_BASE_URL, True, what=what or path
-        )
+        payload = dict(body)
+        answer = self._call(lambda: self._library.post_json(path, payload), what=what or path)
+        return self._checked(answer, "POST", path, what or path)
 
-    def call(self, fn: Callable[..., T], *args: Any, what: str, fix_404: str = "") -> T:
-        """Run one library call with bounded retries; map what is left to tracker.errors.
+    def _checked(self, answer: Any, method: str, path: str, what: str) -> Any:
+        """The answer, if it has what its endpoint always sends."""
+        problem = answer_problem(method, path, answer)
+        if problem:
+            raise UpstreamError(
+                f"Jira at {self.url} answered {what} {problem}: nothing from it was stored "
+                "and the sync's cursor stays; try again later, or check a proxy in between"
+            )
+        return answer
+
+    def _call(self, fn: Callable[[], T], *, what: str, fix_404: str = "") -> T:
+        """Run one request with bounded retries; map what is left to tracker.errors.
 
         Each attempt waits for a pause to end, then holds one of ``concurrency`` slots
-        (never while sleeping before a retry). ``fn`` makes one HTTP request."""
+        (never while sleeping before a retry), and has ``timeout`` seconds in all."""
         attempt = 0
         while True:
             try:
-                return self._send(fn, args)
+                return self._send(fn, what)
             except JIRAError as exc:
                 status = exc.status_code or 0
                 headers = exc.response.headers if exc.response is not None else {}
-                if status in _RETRY_STATUSES and attempt < self._config.max_retries:
+                if status in _RETRY_STATUSES and attempt < self.waits.max_retries:
                     self._wait(self.retry_delay(status, headers, attempt), status, what)
                     attempt += 1
                     continue
                 raise self._http_error(status, exc, what, fix_404) from exc
+            except UnreadableAnswer as exc:
+                raise UpstreamError(
+                    f"Jira at {self.url} sent {exc.message} for {what}: nothing from it was "
+                    "stored and the sync's cursor stays; try again later, or check a proxy "
+                    "in between"
+                ) from exc
+            except RequestDeadline as exc:
+                if attempt < self.waits.max_retries:
+                    self._wait(backoff(attempt), 0, what)
+                    attempt += 1
+                    continue
+                raise RequestDeadline(f"{exc.message} ({attempt + 1} attempts)") from exc
             except requests.RequestException as exc:
                 reason = _network_reason(exc, self._config.timeout)
                 # A name that does not resolve or a bad certificate will not mend in a
                 # few seconds: say so at once instead of retrying.
-                if reason not in _PERMANENT and attempt < self._config.max_retries:
+                if reason not in _PERMANENT and attempt < self.waits.max_retries:
                     self._wait(backoff(attempt), 0, what)
                     attempt += 1
                     continue
@@ -239,40 +252,34 @@ class JiraClient:
                     "and the network"
                 ) from exc
 
-    def _send(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    def _send(self, fn: Callable[[], T], what: str) -> T:
         while True:
             self._pause.wait()
             with self._slots:
                 # A pause may have begun while this thread waited for its slot.
                 if self._pause.is_open():
-                    return fn(*args)
+                    return self.waits.bounded(fn, what)
 
     # -- retry policy ------------------------------------------------------------------
 
     def retry_delay(self, status: int, headers: Mapping[str, str], attempt: int) -> float:
         """Seconds to wait before the next attempt: what the server asked for, else backoff."""
         if status in (429, 503):
-            told = parse_retry_after(headers.get("Retry-After"), self._now())
-            if told is None:
-                told = parse_rate_limit_reset(headers.get("X-RateLimit-Reset"), self._now())
+            told = server_wait(headers, self.waits.now())
             if told is not None:
                 return told
         return backoff(attempt)
 
     def _wait(self, seconds: float, status: int, what: str) -> None:
-        if seconds > _MAX_WAIT:
-            raise RateLimited(
-                f"Jira at {self.url} asks to wait {seconds:.0f}s before retrying {what}: "
-                "run again later"
-            )
+        why = f"HTTP {status}" if status else "no answer"
         log.info("Jira %s for %s; retrying in %.1fs", status or "unreachable", what, seconds)
         if status in (429, 503):
             # The site is throttling or overloaded, not this one request: the other
             # threads wait too rather than spend the budget on more refusals.
             with self._pause.held():
-                self._sleep(seconds)
+                self.waits.sleep(seconds, what, why)
         else:
-            self._sleep(seconds)
+            self.waits.sleep(seconds, what, why)
 
     def _http_error(self, status: int, exc: JIRAError, what: str, fix_404: str) -> SourceError:
         cfg = self._config
@@ -304,38 +311,51 @@ class JiraClient:
         )
 
     def close(self) -> None:
-        self.jira._session.close()
+        self._library.close()
 
 
-def backoff(attempt: int) -> float:
-    return float(min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt))
+# What each endpoint always sends: a JSON object with these keys (of these types), or a
+# list. An answer without it is a proxy's or an overloaded server's, never an empty result.
+_ANSWER_SHAPES: tuple[tuple[str, re.Pattern[str], tuple[str, ...] | None], ...] = tuple(
+    (method, re.compile(pattern), keys)
+    for method, pattern, keys in (
+        ("GET", r"serverInfo", ("version",)),
+        ("GET", r"field", None),
+        ("GET", r"myself", ()),
+        ("GET", r"search/jql", ("issues",)),
+        ("GET", r"search", ("issues", "total")),
+        ("GET", r"board/\d+", ("id",)),
+        ("GET", r"board/\d+/sprint", ("values",)),
+        ("GET", r"issue/[^/]+", ("key",)),
+        ("GET", r"issue/[^/]+/comment", ("comments",)),
+        ("GET", r"issue/[^/]+/changelog", ("values",)),
+        ("GET", r"issue/[^/]+/remotelink", None),
+        ("POST", r"changelog/bulkfetch", ("issueChangeLogs",)),
+    )
+)
+_KEY_TYPES: dict[str, type] = {
+    "issues": list,
+    "values": list,
+    "comments": list,
+    "issueChangeLogs": list,
+    "total": int,
+}
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """``Retry-After`` is delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (clock.ensure_utc(when) - now).total_seconds())
-
-
-def parse_rate_limit_reset(value: str | None, now: datetime) -> float | None:
-    """``X-RateLimit-Reset`` is ISO 8601 ``yyyy-MM-ddTHH:mmZ`` (reference §5)."""
-    if not value or not value.strip():
-        return None
-    try:
-        when = clock.parse_time(value.strip())
-    except ValueError:
-        return None
-    return None if when is None else max(0.0, (when - now).total_seconds())
+def answer_problem(method: str, path: str, answer: Any) -> str:
+    """Why ``answer`` cannot be what ``method path`` always sends; empty when it can be."""
+    for m, pattern, keys in _ANSWER_SHAPES:
+        if m != method or not pattern.fullmatch(path):
+            continue
+        if keys is None:
+            return "" if isinstance(answer, list) else "without the list it always sends"
+        if not isinstance(answer, dict):
+            return "without the JSON object it always sends"
+        missing = [k for k in keys if not isinstance(answer.get(k), _KEY_TYPES.get(k, object))]
+        if missing:
+            return f"without {', '.join(f'`{k}`' for k in missing)}, which it always sends"
+        return ""
+    return ""
 
 
 _DNS = "the host name does not resolve"

@@ -5,6 +5,11 @@ pitfall 6), so both fields are found by *type*: a ``...:textarea`` custom field 
 AC, ``com.pyxis.greenhopper.jira:gh-sprint`` for the Sprint. ``untranslatedName`` is
 preferred over ``name`` where Cloud sends it. A changelog item is matched by ``fieldId``
 when present, else by ``field`` (the name at change time) case-insensitively.
+
+The estimate (story points) is optional: the Jira Software field of custom type
+``jsw-story-points`` ("Story point estimate", team-managed and newer Cloud sites), else a
+number field named "Story Points" or "Story point estimate" (company-managed Cloud and
+Server/DC, where it is a plain ``float`` custom field). None when a site has neither.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from typing import Any
 from tracker.errors import ConfigError
 
 SPRINT_TYPE = "com.pyxis.greenhopper.jira:gh-sprint"
+STORY_POINTS_TYPE = "com.pyxis.greenhopper.jira:jsw-story-points"
+STORY_POINTS_NAMES = ("story points", "story point estimate")
 _TEXTAREA_SUFFIX = ":textarea"
 _CUSTOM_ID = re.compile(r"^customfield_\d+$")
 DESCRIPTION = "description"
@@ -42,6 +49,7 @@ class FieldRef:
 class ResolvedFields:
     text: FieldRef  # the AC custom field, or the description
     sprint: FieldRef
+    estimate: FieldRef | None = None  # story points, where the site has them
 
     def judged_ids(self) -> list[str]:
         """The ids of every resolved field (a verdict depends on their history only),
@@ -52,7 +60,25 @@ class ResolvedFields:
 
 def resolve_fields(raw_fields: Iterable[Mapping[str, Any]], ac_field: str) -> ResolvedFields:
     fields = list(raw_fields)
-    return ResolvedFields(text=resolve_text_field(fields, ac_field), sprint=resolve_sprint(fields))
+    return ResolvedFields(
+        text=resolve_text_field(fields, ac_field),
+        sprint=resolve_sprint(fields),
+        estimate=resolve_estimate(fields),
+    )
+
+
+def resolve_estimate(fields: list[Mapping[str, Any]]) -> FieldRef | None:
+    """The story-points field: by its Jira Software type, else a number field by name
+    (in the order of ``STORY_POINTS_NAMES``); None where there is none."""
+    typed = [f for f in fields if _schema(f).get("custom") == STORY_POINTS_TYPE]
+    if typed:
+        return _ref(typed[0])
+    numbers = [f for f in fields if f.get("custom") and _schema(f).get("type") == "number"]
+    for name in STORY_POINTS_NAMES:
+        named = [f for f in numbers if name in _names(f)]
+        if named:
+            return _ref(named[0])
+    return None
 
 
 def resolve_text_field(fields: list[Mapping[str, Any]], ac_field: str) -> FieldRef:

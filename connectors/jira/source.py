@@ -28,6 +28,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,11 +40,13 @@ from connectors.jira._pipeline import prefetch, worker_pool
 from connectors.jira.client import Deployment, JiraClient
 from connectors.jira.fields import (
     ResolvedFields,
+    resolve_estimate,
     resolve_fields,
     resolve_sprint,
     resolve_text_field,
 )
 from connectors.memo import Memo
+from connectors.paging import PageGuard
 from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint, SprintState
@@ -61,6 +64,12 @@ _COMMENT_PAGE = 100
 _AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
 _FIELD_KEYS = ("id", "key", "name", "untranslatedName", "custom", "schema")
+# Permissions that mean a token can do far more than read and comment (mypermissions keys).
+_ADMIN = {
+    "ADMINISTER": "administer Jira",
+    "SYSTEM_ADMIN": "administer the system",
+    "ADMINISTER_PROJECTS": "administer projects",
+}
 
 
 class JiraSource:
@@ -95,13 +104,42 @@ class JiraSource:
             dep = self.client.deployment()
             where = f"{dep.label} {dep.version} at {self.client.url}"
             checks.append(Check("Jira reachable", True, where))
-            me = self.client.call(self.client.jira.myself, what="myself")
+            me = self.client.get("myself", what="myself")
             who = me.get("displayName") or me.get("accountId") or me.get("name")
             checks.append(Check("Jira credentials", True, f"signed in as {who}"))
         except TrackerError as exc:
             return [*checks, _failed("Jira reachable" if not checks else "Jira credentials", exc)]
+        checks.extend(self._check_reach())
         checks.extend(self._check_board(board) for board in self._config.boards)
         return checks + self._check_fields()
+
+    def _check_reach(self) -> list[Check]:
+        """Whether the token can administer Jira or projects: far more than tracker needs
+        (read, and comment when nudging). Said, not failed; no line where Jira cannot tell."""
+        try:
+            answer = self.client.get(
+                "mypermissions", {"permissions": ",".join(_ADMIN)}, what="the token's permissions"
+            )
+        except TrackerError:
+            return []
+        granted = (answer or {}).get("permissions") if isinstance(answer, Mapping) else None
+        if not isinstance(granted, Mapping):
+            return []
+        held = [
+            _ADMIN[key]
+            for key in _ADMIN
+            if isinstance(granted.get(key), Mapping) and granted[key].get("havePermission")
+        ]
+        if not held:
+            return [Check("token's reach", True, "no administration rights: no more than needed")]
+        return [
+            Check(
+                "token's reach",
+                True,
+                f"it can {' and '.join(held)}: more than tracker needs (read; comment when "
+                "nudging); a token of an account without these rights is safer",
+            )
+        ]
 
     def _check_board(self, board: int) -> Check:
         try:
@@ -129,6 +167,16 @@ class JiraSource:
             checks.append(Check("Sprint field", True, f"{sprint.name} → {sprint.id}"))
         except ConfigError as exc:
             checks.append(_failed("Sprint field", exc))
+        points = resolve_estimate(raw)
+        checks.append(
+            Check(
+                "estimate field",
+                True,
+                f"{points.name} → {points.id}"
+                if points
+                else "no story-points field: reports show no estimate",
+            )
+        )
         return checks
 
     # -- what is kept between syncs ----------------------------------------------------------
@@ -164,6 +212,7 @@ class JiraSource:
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0
+            guard = self._guard(f"sprints of board {board}")
             while True:
                 page = self.client.get(
                     f"board/{board}/sprint",
@@ -179,6 +228,7 @@ class JiraSource:
                 start += len(values)
                 if page.get("isLast", True) or not values:
                     break
+                guard.more((raw.get("id") for raw in values), total=_total(page))
         self._remember_starts(sprints.values())
         return list(sprints.values())
 
@@ -316,7 +366,7 @@ class JiraSource:
         return list(self.memo.get("fields", self._ask_fields))
 
     def _ask_fields(self) -> list[dict[str, Any]]:
-        raw = self.client.call(self.client.jira.fields, what="field list")
+        raw = self.client.get("field", what="field list")
         # What resolving needs, not each field's clause names and search metadata.
         return [{k: f[k] for k in _FIELD_KEYS if k in f} for f in raw if isinstance(f, Mapping)]
 
@@ -325,6 +375,8 @@ class JiraSource:
             "summary", "status", "issuetype", "labels", "created", "updated",
             "issuelinks", "comment", fields.text.id, fields.sprint.id,
         ]  # fmt: skip
+        if fields.estimate is not None:
+            wanted.append(fields.estimate.id)
         params: dict[str, Any] = {
             "jql": jql,
             "fields": ",".join(wanted),
@@ -338,16 +390,20 @@ class JiraSource:
 
     def _search_cloud(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         token: str | None = None
+        guard = self._guard("the issue search")
         while True:
             query = {**params, "nextPageToken": token} if token else params
             page = self.client.get("search/jql", query, what="issue search")
-            yield list(page.get("issues") or [])
+            issues = list(page.get("issues") or [])
+            yield issues
             token = page.get("nextPageToken")
             if not token or page.get("isLast"):
                 return
+            guard.more((raw.get("id") for raw in issues), token)
 
     def _search_server(self, params: dict[str, Any]) -> Iterator[list[Json]]:
         start = 0
+        guard = self._guard("the issue search")
         while True:
             page = self.client.get("search", {**params, "startAt": start}, what="issue search")
             issues = list(page.get("issues") or [])
@@ -355,6 +411,7 @@ class JiraSource:
             start += len(issues)
             if not issues or start >= int(page.get("total") or 0):
                 return
+            guard.more((raw.get("id") for raw in issues), total=_total(page))
 
     def _bundle(
         self, raw: Json, histories: list[Json], fields: ResolvedFields, detail: bool
@@ -362,6 +419,8 @@ class JiraSource:
         key = str(raw["key"])
         values = raw.get("fields") or {}
         issue = m.map_issue(raw, self.name, self.client.url)
+        if fields.estimate is not None:
+            issue = replace(issue, estimate=m.parse_points(values.get(fields.estimate.id)))
         sprint_ids = m.parse_sprint_ids(values.get(fields.sprint.id))
         revisions = m.map_revisions(self.name, key, histories, fields.text)
         # Comments and remote links are evidence about AC changes made after a start only
@@ -388,6 +447,7 @@ class JiraSource:
                 self.name, key, values.get("issuelinks") or [], histories, self.client.url
             )
             + m.map_remote_links(self.name, key, remote, histories),
+            estimates=m.map_estimates(self.name, key, histories, fields.estimate),
         )
 
     def _comments(self, key: str, values: Json) -> list[Json]:
@@ -397,6 +457,7 @@ class JiraSource:
             if int(inline.get("total") or 0) <= len(comments):
                 return comments  # inline block is complete: no call needed
         comments = []
+        guard = self._guard(f"the comments of {key}")
         while True:
             page = self.client.get(
                 f"issue/{key}/comment",
@@ -407,6 +468,10 @@ class JiraSource:
             comments.extend(batch)
             if not batch or len(comments) >= int(page.get("total") or 0):
                 return comments
+            guard.more((c.get("id") for c in batch), total=_total(page))
+
+    def _guard(self, what: str) -> PageGuard:
+        return PageGuard(f"Jira at {self.client.url}", what)
 
     def _board(self, board: int) -> Json:
         found = self.memo.get(
@@ -447,6 +512,11 @@ def _touches(raw: Json, histories: list[Json], fields: ResolvedFields, wanted: s
         if (m.parse_id_list(item.get("from")) | m.parse_id_list(item.get("to"))) & wanted:
             return True
     return False
+
+
+def _total(page: Json) -> int | None:
+    total = page.get("total")
+    return total if isinstance(total, int) else None
 
 
 def _of(histories: Histories, raw: Json) -> list[Json]:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from tracker.clock import parse_time
 from tracker.domain import (
     Comment,
+    EstimateChange,
     Issue,
     IssueBundle,
     Link,
@@ -123,6 +124,7 @@ def map_issue_bundle(source: str, node: Node) -> IssueBundle:
         text_field=TEXT_FIELD,
         current_text=node.get("description"),
         text_edits=tuple(map_text_edits(source, key, history)),
+        estimates=tuple(map_estimates(source, key, history)),
         memberships=tuple(map_memberships(source, node, history)),
         sprint_ids=(cycle["id"],) if cycle.get("id") else (),
         comments=tuple(sorted(comments, key=lambda c: (c.created_at, c.id))),
@@ -146,7 +148,25 @@ def map_issue(source: str, node: Node) -> Issue:
         labels=tuple(label["name"] for label in _nodes(node, "labels")),
         created_at=parse_time(node.get("createdAt")),
         updated_at=parse_time(node.get("updatedAt")),
+        estimate=_points(node.get("estimate")),
     )
+
+
+def _points(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def map_estimates(source: str, key: str, history: Iterable[Node]) -> Iterable[EstimateChange]:
+    """Entries whose ``fromEstimate``/``toEstimate`` differ; every other entry carries
+    null for both."""
+    for entry in history:
+        before, after = _points(entry.get("fromEstimate")), _points(entry.get("toEstimate"))
+        if before == after:
+            continue
+        at = parse_time(entry["createdAt"])
+        assert at is not None  # createdAt is DateTime! in the schema
+        author = person_from_user(entry.get("actor")) or person_from_bot(entry.get("botActor"))
+        yield EstimateChange(source, key, entry["id"], at, author, before, after)
 
 
 def map_text_edits(source: str, key: str, history: Iterable[Node]) -> Iterable[TextEdit]:

@@ -20,33 +20,46 @@ budget can still get a query rejected; that is handled below.
 
 Rate limits: Linear signals an exhausted budget with HTTP **400** and
 ``errors[].extensions.code == "RATELIMITED"`` (its docs), ``extensions.type == "ratelimited"``
-(its SDK), or HTTP 429 (the SDK allows it). All three are treated alike: wait until the later
-of the requests and complexity ``-Reset`` headers (UTC epoch *milliseconds*) or ``Retry-After``,
-plus jitter, through the injectable ``sleep``, then retry.
+(its SDK), or HTTP 429 (the SDK allows it). All three are treated alike: wait as
+``Retry-After`` says, else until the ``-Reset`` header (UTC epoch *milliseconds*) of the
+budget that ran out (the requests budget when no request is left, the complexity budget when
+the points are short; the later of the two only when the headers do not say which), then
+retry.
+
+Every wait (pacing, rate limit, backoff) and every request goes through the policy both
+connectors share (``connectors.retry``): no single wait beyond ``max_wait``, no request
+beyond ``timeout`` in all, nothing past ``sync_timeout``; each ends with one clear line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from graphql import GraphQLError
 from pydantic import SecretStr
 
+from connectors import sanitize
 from connectors.base import RequestStats
 from connectors.linear.complexity import price
+from connectors.retry import (
+    RequestDeadline,
+    WaitPolicy,
+    Waits,
+    backoff,
+    parse_retry_after,
+)
 from tracker import clock
 from tracker.errors import AuthError, RateLimited, UpstreamError
 
 log = logging.getLogger(__name__)
 
-MAX_WAIT_SECONDS = 900.0  # never sleep longer than this on one rate-limit signal
 HOUR_MS = 3_600_000  # the period Linear's budgets refill over
 PACING_MARGIN_SECONDS = 1.0  # the headers' remaining amounts are truncated to whole numbers
 _AUTH_TYPES = frozenset({"authentication error", "forbidden"})
@@ -90,6 +103,18 @@ class RateLimitState:
     def latest_reset_ms(self) -> int | None:
         resets = [r for r in (self.requests_reset_ms, self.complexity_reset_ms) if r is not None]
         return max(resets) if resets else None
+
+    def exhausted_reset_ms(self, points: int) -> int | None:
+        """When the budget that ran out is full again: the requests budget when no request
+        is left, the complexity budget when it cannot pay ``points``; the later of the two
+        when both ran out or the headers do not say which."""
+        resets = []
+        if self.requests_remaining is not None and self.requests_remaining < 1:
+            resets.append(self.requests_reset_ms)
+        if self.complexity_remaining is not None and self.complexity_remaining < max(1, points):
+            resets.append(self.complexity_reset_ms)
+        known = [r for r in resets if r is not None]
+        return max(known) if known else self.latest_reset_ms()
 
     def wait_before(self, points: int, now_ms: int) -> float:
         """Seconds until both budgets hold one more request and ``points`` (0: now)."""
@@ -163,8 +188,11 @@ class LinearClient:
         *,
         timeout: float = 30.0,
         max_retries: int = 4,
+        max_wait: float = 300.0,
+        sync_timeout: float = 7200.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = clock.now,
         stats: RequestStats | None = None,
     ) -> None:
         self.url = url
@@ -173,7 +201,8 @@ class LinearClient:
         self.stats = stats if stats is not None else RequestStats()
         self.rate_limit = RateLimitState()
         self.pauses: list[float] = []  # seconds waited for the budget, one entry per wait
-        self._sleep = sleep
+        policy = WaitPolicy(timeout, max_retries, max_wait, sync_timeout)
+        self.waits = Waits(policy, f"Linear at {url}", sleep=sleep, now=now)
         headers = {"Content-Type": "application/json", "User-Agent": "tracker-linear/0.1"}
         if token is not None:
             headers["Authorization"] = authorization_header(token.get_secret_value())
@@ -198,12 +227,12 @@ class LinearClient:
             response = self._send(content, operation_name, attempt)
             if response is None:
                 continue
-            payload = _payload(response)
+            payload = _payload(response, self.url, operation_name)
             if _is_rate_limited(response, payload):
-                self._wait_for_budget(response, attempt)
+                self._wait_for_budget(response, attempt, cost, operation_name)
                 continue
             if response.status_code in _TRANSIENT:
-                self._backoff(attempt, f"HTTP {response.status_code}")
+                self._backoff(attempt, f"HTTP {response.status_code}", operation_name)
                 continue
             return self._data(response, payload, operation_name)
         raise RateLimited(
@@ -214,17 +243,21 @@ class LinearClient:
     def _send(self, content: str, operation_name: str, attempt: int) -> httpx.Response | None:
         self.stats.count(f"POST graphql {operation_name}")
         try:
-            response = self._http.post(self.url, content=content)
+            response = self.waits.bounded(
+                lambda: self._http.post(self.url, content=content), operation_name
+            )
         except httpx.ConnectError as exc:
             raise UpstreamError(f"cannot reach Linear at {self.url}: {_reason(exc)}") from exc
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, RequestDeadline) as exc:
             if attempt >= self.max_retries:
+                if isinstance(exc, RequestDeadline):
+                    raise
                 raise UpstreamError(
                     f"Linear at {self.url} did not answer {operation_name}: {_reason(exc)}"
                 ) from exc
-            self._backoff(attempt, type(exc).__name__)
+            self._backoff(attempt, type(exc).__name__, operation_name)
             return None
-        self.rate_limit = RateLimitState.from_headers(response.headers, _now_ms())
+        self.rate_limit = RateLimitState.from_headers(response.headers, self._now_ms())
         if self.rate_limit.complexity is not None:
             self.stats.complexity += self.rate_limit.complexity
         log.debug(
@@ -258,16 +291,26 @@ class LinearClient:
                 "and no GraphQL data: check the url (it should end in /graphql)"
             )
         data: dict[str, Any] = payload["data"]
+        # Every root field tracker selects is non-null in Linear's schema: a null or an
+        # empty ``data`` is a faulty answer, not an empty result.
+        empty = [name for name, value in data.items() if value is None]
+        if empty or not data:
+            raise UpstreamError(
+                f"Linear at {self.url} answered {operation_name} with "
+                f"{'`data.' + empty[0] + ': null`' if empty else 'empty `data`'}, which its "
+                "schema never allows: nothing from it was stored; try again later"
+            )
         return data
 
     def _pace(self, cost: int, operation_name: str) -> None:
         """Wait until the budgets the last response reported can pay for this query."""
-        seconds = self.rate_limit.wait_before(cost, _now_ms())
+        seconds = self.rate_limit.wait_before(cost, self._now_ms())
         if seconds <= 0:
             return
         # No cap but the period: a leaky bucket is full again within it, and a shorter cap
         # would send a query that is then rejected.
         seconds = min(seconds + PACING_MARGIN_SECONDS, HOUR_MS / 1000)
+        self.waits.refuse_long(seconds, operation_name, "Linear's hourly budget is spent")
         state = self.rate_limit
         log.warning(
             "Linear's hourly budget at %s is nearly spent (%s of %s complexity points and %s of "
@@ -281,30 +324,36 @@ class LinearClient:
             operation_name,
             f"{cost:,}",
         )
+        self.waits.sleep(seconds, operation_name, "Linear's hourly budget is spent")
         self.pauses.append(seconds)
-        self._sleep(seconds)
 
-    def _wait_for_budget(self, response: httpx.Response, attempt: int) -> None:
+    def _wait_for_budget(
+        self, response: httpx.Response, attempt: int, cost: int, operation_name: str
+    ) -> None:
         if attempt >= self.max_retries:
             return
-        seconds = _retry_after(response.headers)
-        reset_ms = self.rate_limit.latest_reset_ms()
+        now = self.waits.now()
+        seconds = parse_retry_after(response.headers.get("retry-after"), now)
+        reset_ms = self.rate_limit.exhausted_reset_ms(cost)
         if seconds is None and reset_ms is not None:
-            seconds = reset_ms / 1000 - clock.now().timestamp()
+            seconds = reset_ms / 1000 - now.timestamp()
         if seconds is None:
-            seconds = 2.0**attempt
-        seconds = min(max(seconds, 1.0), MAX_WAIT_SECONDS) + random.uniform(0, 1)
+            seconds = backoff(attempt)
+        seconds = max(seconds, 1.0)
         log.warning("Linear rate limit reached at %s: waiting %.0f s", self.url, seconds)
-        self._sleep(seconds)
+        self.waits.sleep(seconds, operation_name, "Linear's rate limit")
         # That wait was sized by these headers: pacing on them again would wait twice.
         self.rate_limit = RateLimitState()
 
-    def _backoff(self, attempt: int, why: str) -> None:
+    def _backoff(self, attempt: int, why: str, operation_name: str) -> None:
         if attempt >= self.max_retries:
             raise UpstreamError(f"Linear at {self.url} kept failing ({why}): try again later")
-        seconds = 2.0**attempt + random.uniform(0, 1)
+        seconds = backoff(attempt)
         log.warning("Linear at %s failed (%s): retrying in %.0f s", self.url, why, seconds)
-        self._sleep(seconds)
+        self.waits.sleep(seconds, operation_name, why)
+
+    def _now_ms(self) -> int:
+        return int(self.waits.now().timestamp() * 1000)
 
 
 def _price(document: str, operation_name: str, variables: Mapping[str, Any] | None) -> int:
@@ -316,20 +365,22 @@ def _price(document: str, operation_name: str, variables: Mapping[str, Any] | No
         return 0
 
 
-def _now_ms() -> int:
-    return int(clock.now().timestamp() * 1000)
-
-
 def _amount(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def _payload(response: httpx.Response) -> dict[str, Any] | None:
+def _payload(response: httpx.Response, url: str, operation_name: str) -> dict[str, Any] | None:
+    """The body as a JSON object (None when it is not one), its text made storable."""
     try:
-        payload = response.json()
-    except ValueError:
+        parsed = json.loads(response.content)
+    except (ValueError, RecursionError):
         return None
-    return payload if isinstance(payload, dict) else None
+    if not isinstance(parsed, dict):
+        return None
+    payload: dict[str, Any] = parsed
+    if sanitize.may_need_cleaning(response.content):
+        sanitize.warn(sanitize.clean(payload)[1], f"Linear at {url}", operation_name)
+    return payload
 
 
 def _is_rate_limited(response: httpx.Response, payload: dict[str, Any] | None) -> bool:
@@ -356,14 +407,6 @@ def _error_message(error: Any) -> str:
     message = str(extensions.get("userPresentableMessage") or error.get("message") or "unknown")
     path = error.get("path")
     return f"{message} (at {'.'.join(map(str, path))})" if path else message
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    raw = headers.get("retry-after")
-    try:
-        return float(raw) if raw is not None else None
-    except ValueError:
-        return None
 
 
 # Worth a retry; any other status (501 from a server that is not GraphQL, 505, ...)

@@ -44,10 +44,11 @@ from connectors.base import RequestStats
 from connectors.linear import queries
 from connectors.linear._mapping import map_issue_bundle, map_sprint
 from connectors.linear.client import LinearClient
+from connectors.paging import PageGuard
 from tracker.clock import parse_time
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle, SourceKind, Sprint
-from tracker.errors import AuthError, SourceError
+from tracker.errors import AuthError, ConfigError, SourceError
 from tracker.ports import Check
 
 Node = dict[str, Any]
@@ -128,6 +129,8 @@ class LinearSource:
             config.token_env,
             timeout=config.timeout,
             max_retries=config.max_retries,
+            max_wait=config.max_wait,
+            sync_timeout=config.sync_timeout,
             transport=transport,
             sleep=sleep,
             stats=self.stats,
@@ -150,6 +153,7 @@ class LinearSource:
             return [Check(f"Linear at {url}", False, exc.message, fix)]
         who = viewer.get("email") or viewer.get("name") or "?"
         checks = [Check(f"Linear credentials for {url}", True, f"authenticated as {who}")]
+        checks.extend(self._check_reach())
         try:
             data = self.client.execute(
                 queries.TEAMS, "Teams", {"keys": self.teams, "first": queries.TEAM_PAGE}
@@ -159,15 +163,53 @@ class LinearSource:
         found = {t["key"]: t for t in data["teams"]["nodes"]}
         return checks + [_team_check(key, found.get(key), who) for key in self.teams]
 
+    def _check_reach(self) -> list[Check]:
+        """Whether the key belongs to a workspace admin: more than tracker needs. Said, not
+        failed; no line where Linear does not tell."""
+        try:
+            viewer = self.client.execute(queries.VIEWER_ROLE, "ViewerRole")["viewer"]
+        except SourceError:
+            return []
+        if not isinstance(viewer, dict) or not isinstance(viewer.get("admin"), bool):
+            return []
+        if not viewer["admin"]:
+            return [Check("key's reach", True, "not a workspace admin: no more than needed")]
+        return [
+            Check(
+                "key's reach",
+                True,
+                "the key's user is a workspace admin: more than tracker needs (read; comment "
+                "when nudging); a key of a member who is not an admin is safer",
+            )
+        ]
+
     # -- sprints --------------------------------------------------------------------------
 
     def fetch_sprints(self) -> list[Sprint]:
         variables = {"filter": cycle_filter(self.teams), "first": queries.CYCLE_PAGE}
-        nodes = self._forward(queries.CYCLES, "Cycles", "cycles", variables)
-        sprints = [map_sprint(self.name, n) for page in nodes for n in page]
+        pages = list(self._forward(queries.CYCLES, "Cycles", "cycles", variables))
+        sprints = [map_sprint(self.name, n) for page in pages for n in page]
+        seen = {(n.get("team") or {}).get("key") for page in pages for n in page}
+        if any(key not in seen for key in self.teams):
+            self._check_teams_exist()
         return sorted(
             sprints, key=lambda s: (s.board, s.started_at or datetime.min.replace(tzinfo=UTC))
         )
+
+    def _check_teams_exist(self) -> None:
+        """A team key without cycles is either a team that has none yet, or a typo that
+        would sync nothing, every night, with exit 0: ask which (one request, only then)."""
+        data = self.client.execute(
+            queries.TEAMS, "Teams", {"keys": self.teams, "first": queries.TEAM_PAGE}
+        )
+        known = {t.get("key") for t in data["teams"]["nodes"] if isinstance(t, dict)}
+        unknown = [key for key in self.teams if key not in known]
+        if unknown:
+            raise ConfigError(
+                f"source {self.name!r}: no Linear team with key {unknown[0]} is visible to this "
+                "API key: fix `teams` in tracker.toml (team keys are the prefix of issue ids, "
+                "e.g. ENG)"
+            )
 
     # -- issues ---------------------------------------------------------------------------
 
@@ -200,6 +242,7 @@ class LinearSource:
     def _backward_issue_pages(self, since: datetime | None) -> Iterator[list[Node]]:
         before: str | None = None
         filter_ = issue_filter(self.teams, since)
+        guard = self._guard("the issues")
         for size in issue_page_sizes(since is not None):
             variables = {"filter": filter_, "last": size, "before": before}
             connection = self.client.execute(queries.ISSUES_PAGE, "IssuesPage", variables)["issues"]
@@ -208,6 +251,7 @@ class LinearSource:
             if not info.get("hasPreviousPage") or not info.get("startCursor"):
                 return
             before = info["startCursor"]
+            guard.more(_ids(connection["nodes"]), before)
 
     def _issues_with_new_discussion(self, since: datetime) -> list[str]:
         """Ids of team issues with comments/attachments updated since ``since`` while the
@@ -260,12 +304,17 @@ class LinearSource:
         info = connection.get("pageInfo") or {}
         after = info.get("endCursor")
         nodes = list(connection.get("nodes") or [])
+        guard = self._guard(f"the {field} of issue {node.get('identifier') or node['id']}")
+        if info.get("hasNextPage") and after:
+            guard.more(_ids(nodes), after)
         while info.get("hasNextPage") and after:
             variables = {"id": node["id"], "first": queries.FOLLOW_UP_PAGE, "after": after}
             more = self.client.execute(document, operation, variables)["issue"][field]
             nodes.extend(more["nodes"])
             info = more["pageInfo"]
             after = info.get("endCursor")
+            if info.get("hasNextPage") and after:
+                guard.more(_ids(more["nodes"]), after)
         node[field] = {"nodes": nodes}
 
     def _forward(
@@ -278,6 +327,7 @@ class LinearSource:
     ) -> Iterator[list[Node]]:
         """Every page of a connection; ``first``: its first page, already fetched."""
         after: str | None = None
+        guard = self._guard(f"the {field}")
         while True:
             connection = (
                 first
@@ -289,6 +339,17 @@ class LinearSource:
             if not info.get("hasNextPage") or not info.get("endCursor"):
                 return
             after = info["endCursor"]
+            guard.more(_ids(connection["nodes"]), after)
+
+    def _guard(self, what: str) -> PageGuard:
+        return PageGuard(f"Linear at {self.config.url}", what)
+
+
+def _ids(nodes: list[Node]) -> list[Any]:
+    """Node ids, or the nodes' text where a node has none: what makes a page new."""
+    return [
+        n.get("id") or repr(sorted(n.items())) if isinstance(n, dict) else repr(n) for n in nodes
+    ]
 
 
 def _time(value: str) -> datetime:

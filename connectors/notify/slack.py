@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from connectors.notify._http import Poster, Refused
 from tracker.domain import Sprint
 from tracker.errors import NotifyError
-from tracker.notify.compose import QUESTION, compose, diff_items, when_text
+from tracker.notify.compose import QUESTION_ELSEWHERE, compose, diff_items, when_text
 from tracker.notify.model import Link, Mention, Message, Nudge, Paragraph, Span
 from tracker.ports import Sent
 
@@ -71,13 +71,16 @@ def fit(text: str, url: str | None, limit: int = SECTION_MAX) -> str:
 
 def render_blocks(message: Message) -> dict[str, Any]:
     """The webhook payload for one nudge."""
-    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
     for block in message.blocks:
         if isinstance(block, Paragraph):
-            blocks.append(_section(mrkdwn(block.spans), message.url))
-        else:
-            lines = "\n".join(f"• {mrkdwn(item)}" for item in block.items)
-            blocks.append(_section(lines, message.url))
+            texts.append(mrkdwn(block.spans))
+            continue
+        lines = "\n".join(f"• {mrkdwn(item)}" for item in block.items)
+        if texts and texts[-1].endswith(":*"):  # a list's heading reads best with it
+            lines = texts.pop() + "\n" + lines
+        texts.append(lines)
+    blocks = [_section(text, message.url) for text in texts]
     # The last paragraph is the footer: quieter, as context.
     if blocks:
         footer = blocks.pop()["text"]["text"]
@@ -106,7 +109,7 @@ def render_digest(sprint: Sprint, nudges: tuple[Nudge, ...]) -> dict[str, Any]:
                 None,
             )
         )
-    blocks.append(_section(escape(QUESTION.replace(" here,", " on the issue,")), None))
+    blocks.append(_section(escape(QUESTION_ELSEWHERE), None))
     blocks.append(
         {
             "type": "context",
@@ -134,10 +137,10 @@ class SlackChannel:
         return f"Slack (the webhook in ${self._env})"
 
     def preview(self, nudge: Nudge) -> dict[str, Any]:
-        return render_blocks(compose(nudge))
+        return render_blocks(compose(nudge, on_issue=False))
 
     def send(self, nudge: Nudge) -> Sent:
-        return self._post(render_blocks(compose(nudge)))
+        return self._post(render_blocks(compose(nudge, on_issue=False)))
 
     def preview_digest(self, sprint: Sprint, nudges: tuple[Nudge, ...]) -> dict[str, Any]:
         return render_digest(sprint, nudges)

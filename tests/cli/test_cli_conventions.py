@@ -278,3 +278,57 @@ def test_output_never_replaces_the_database_or_config_nor_follows_a_link(
     assert "symbolic link" in capsys.readouterr().err
     assert victim.read_text(encoding="utf-8") == "keep"
     assert not [p for p in workspace.iterdir() if p.name.endswith(".tmp")]
+
+
+# Also: a kept demo workspace, the JSON's schema_version, and the sprint list's text
+
+
+def test_a_kept_demo_workspace_says_how_to_sync_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.cli.demo import demo_config
+
+    (tmp_path / "tracker.toml").write_text(
+        demo_config("sqlite:///demo.db", "http://127.0.0.1:9", "http://127.0.0.1:9/graphql"),
+        encoding="utf-8",
+    )
+    assert run(["sync"]) == 2
+    err = capsys.readouterr().err
+    assert "kept demo workspace" in err and "tracker demo --dir" in err
+    assert err.count("\n") == 1
+
+
+def test_report_json_has_a_schema_version(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["report", "--sprint", "42", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["schema_version"] == 1
+
+
+def test_sprints_strips_escape_sequences(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    store = Store(f"sqlite:///{workspace / 't.db'}")
+    hostile = replace(
+        _sprint("acme", "43", SprintState.FUTURE, 14), name="Sprint\x1b[2J\x1b]0;x\x07 43"
+    )
+    store.save_sprints([hostile])
+    store.close()
+    assert run(["sprints"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "[2J" in out
+
+
+def test_every_command_takes_the_shared_options_after_it() -> None:
+    import typer.main
+
+    from tracker.cli import app
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        opts = {opt for param in command.params for opt in param.opts}
+        assert {"-q", "--quiet", "-v", "--verbose"} <= opts, name
+        assert name == "demo" or "--config" in opts, name
+        assert run([name, "-h"]) == 0, name

@@ -188,8 +188,7 @@ def test_a_429_holds_back_the_other_threads_until_its_wait_is_over(
     with JiraSimulator(ws, email=facts.email, token=facts.token) as sim:
         source = make_source(sim, facts, 4, sleep)
         sim.fail_next(status=429, retry_after=5, count=1, path_contains="/myself")
-        first = threading.Thread(target=source.client.call, args=(source.client.jira.myself,),
-                                 kwargs={"what": "myself"})  # fmt: skip
+        first = threading.Thread(target=source.client.get, args=("myself",))
         first.start()
         assert asleep.wait(10)
         other = threading.Thread(target=source.client.deployment)

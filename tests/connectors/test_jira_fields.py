@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from connectors.jira.fields import resolve_fields, resolve_sprint, resolve_text_field
+from connectors.jira._mapping import parse_points
+from connectors.jira.fields import (
+    resolve_estimate,
+    resolve_fields,
+    resolve_sprint,
+    resolve_text_field,
+)
 from tracker.errors import ConfigError
 
 TEXTAREA = "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
@@ -109,3 +115,45 @@ def test_sprint_missing_or_ambiguous() -> None:
     twin = {**SPRINT, "id": "customfield_11459", "name": "sprint"}
     with pytest.raises(ConfigError, match="2 Sprint fields"):
         resolve_sprint([SPRINT, twin])
+
+
+# -- the estimate (story points) ---------------------------------------------------------
+
+
+def _number(fid: str, name: str, custom: str) -> dict[str, object]:
+    return {"id": fid, "name": name, "custom": True, "schema": {"type": "number", "custom": custom}}
+
+
+_FLOAT = "com.atlassian.jira.plugin.system.customfieldtypes:float"
+
+
+def test_story_points_by_jira_software_type_win_over_names() -> None:
+    fields = [
+        _number("customfield_10028", "Story Points", _FLOAT),
+        _number("customfield_10016", "Estimación", "com.pyxis.greenhopper.jira:jsw-story-points"),
+    ]
+    found = resolve_estimate(fields)
+    assert found is not None and found.id == "customfield_10016"
+
+
+def test_story_points_fall_back_to_a_number_field_by_name() -> None:
+    fields = [
+        _number("customfield_10099", "Average Story Points", _FLOAT),
+        _number("customfield_10106", "Story Points", _FLOAT),
+    ]
+    found = resolve_estimate(fields)
+    assert found is not None and found.id == "customfield_10106"
+    found = resolve_estimate([_number("customfield_10200", "Story point estimate", _FLOAT)])
+    assert found is not None and found.id == "customfield_10200"
+
+
+def test_a_site_without_story_points_has_no_estimate() -> None:
+    text = {"id": "customfield_10001", "name": "Story Points", "custom": True,
+            "schema": {"type": "string", "custom": "x:textarea"}}  # fmt: skip
+    assert resolve_estimate([text]) is None
+
+
+def test_story_point_values_from_fields_and_changelog_strings() -> None:
+    assert [parse_points(v) for v in (3, 0.5, "8", "0,5", "", None, "n/a", True)] == [
+        3.0, 0.5, 8.0, 0.5, None, None, None, None,
+    ]  # fmt: skip

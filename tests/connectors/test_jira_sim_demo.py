@@ -81,6 +81,11 @@ def test_demo_facts_match_the_workspace(ws: JiraWorkspace) -> None:
         "flagged": 12,
         "discussed": 12,
         "cosmetic": 3,
+        "unknown": 0,
+        "defined_after_start": 1,
+        "issues_without_ac": 0,
+        "issues_baseline_approximate": 0,
+        "points_added_after_start": 6,
     }
 
 

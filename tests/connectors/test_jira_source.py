@@ -88,8 +88,10 @@ def test_check_reports_every_part(sim: JiraSimulator) -> None:
         "board 9",
         "AC field",
         "Sprint field",
+        "estimate field",
     }
     assert DEMO.ac_field_id(sim.flavour) in checks["AC field"].detail
+    assert checks["estimate field"].detail.startswith("Story Points → customfield_")
     assert DEMO.sprint_field_id(sim.flavour) in checks["Sprint field"].detail
 
 

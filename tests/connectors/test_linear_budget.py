@@ -54,7 +54,10 @@ def moving() -> Iterator[MovingClock]:
 
 
 def client_for(url: str, now: MovingClock) -> LinearClient:
-    return LinearClient(url, SecretStr(KEY), "LINEAR_API_KEY", timeout=5, sleep=now.sleep)
+    # A budget of a few requests an hour refills one in minutes: longer than `max_wait`.
+    return LinearClient(
+        url, SecretStr(KEY), "LINEAR_API_KEY", timeout=5, max_wait=3600, sleep=now.sleep
+    )
 
 
 def test_a_query_the_points_cannot_pay_waits_for_the_refill(
@@ -96,7 +99,8 @@ def test_a_full_sync_under_a_tight_budget_loses_nothing_and_is_never_rejected(
         with LinearSimulator(ws, facts.api_key, complexity_per_hour=budget) as sim:
             config = LinearSourceConfig(name="scale", type="linear", url=sim.url,
                                         token_env="LINEAR_API_KEY", teams=[facts.team],
-                                        token=SecretStr(facts.api_key))  # fmt: skip
+                                        token=SecretStr(facts.api_key),
+                                        max_wait=3600, sync_timeout=86400)  # fmt: skip
             source = LinearSource(config, sleep=moving.sleep)
             sprints = source.fetch_sprints()
             bundles = [b for page in source.fetch_issues(sprints, None) for b in page]

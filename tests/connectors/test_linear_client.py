@@ -106,18 +106,17 @@ def test_still_rate_limited_after_retries(sim: LinearSimulator) -> None:
     assert len(sleeps) == 2 and sim.requests["Viewer"] == 3
 
 
-def test_exhausted_budget_is_detected_from_the_body() -> None:
+def test_a_budget_of_one_request_an_hour_fails_at_once_instead_of_pacing_an_hour() -> None:
+    # "limit 1, remaining 0" used to pace 3,600 s before every query: a cron job hung for
+    # hours. Past `max_wait` the source now fails with one line, having slept nothing.
     ws = build_demo_linear_workspace()
     with LinearSimulator(ws, api_key=KEY, requests_per_hour=1) as sim:
         sleeps = Sleeps()
         client = client_for(sim.url, sleep=sleeps, retries=1)
         viewer(client)
-        with pytest.raises(RateLimited):
-            viewer(client)  # the clock is fixed: the bucket never refills
-        # One wait paced by the headers (an hour: 1 request an hour, plus a second's margin,
-        # capped at the period), then the body says RATELIMITED: one more.
-        assert sleeps[0] == 3600.0 and len(sleeps) == 2
-        assert sim.rate_limited == {"Viewer": 2}
+        with pytest.raises(RateLimited, match=r"asks to wait 60 min before Viewer.*`max_wait`"):
+            viewer(client)
+        assert list(sleeps) == [] and sim.rate_limited == {} and sim.requests["Viewer"] == 1
 
 
 def test_graphql_errors_on_http_200_are_upstream_errors(sim: LinearSimulator) -> None:
@@ -222,13 +221,14 @@ def test_ratelimited_by_extension_type_only() -> None:
     assert 30.0 <= sleeps[0] < 31.0
 
 
-def test_reset_far_away_is_capped() -> None:
+def test_a_reset_far_away_fails_at_once_with_one_line() -> None:
     headers = {"X-RateLimit-Complexity-Reset": str(int(NOW.timestamp() * 1000) + 7_200_000)}
     limited = httpx.Response(429, json={"errors": [{"message": "x"}]}, headers=headers)
-    transport, _ = mock(limited, OK)
+    transport, seen = mock(limited, OK)
     sleeps = Sleeps()
-    viewer(client_for(URL, transport=transport, sleep=sleeps))
-    assert 900.0 <= sleeps[0] < 901.0
+    with pytest.raises(RateLimited, match=r"asks to wait 2.0 h before Viewer") as info:
+        viewer(client_for(URL, transport=transport, sleep=sleeps))
+    assert list(sleeps) == [] and len(seen) == 1 and "\n" not in str(info.value)
 
 
 def test_rate_limit_state_parses_headers() -> None:

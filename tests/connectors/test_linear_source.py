@@ -70,17 +70,20 @@ def test_sprints_are_the_team_cycles(demo: Any) -> None:
 
 def test_doctor_checks(demo: Any) -> None:
     ws, sim, source = demo
-    assert [c.ok for c in source.check()] == [True, True]
+    assert [(c.what, c.ok) for c in source.check()][1:] == [
+        ("key's reach", True),
+        ("Linear team ENG", True),
+    ]
     (bad_key,) = source_for(sim.url, token="lin_api_nope").check()
     assert not bad_key.ok and "check LINEAR_API_KEY" in bad_key.detail
     assert "LINEAR_API_KEY" in bad_key.fix and "lin_api_nope" not in bad_key.detail + bad_key.fix
     unknown = source_for(sim.url, teams=("ENG", "OPS")).check()
-    assert [(c.what, c.ok) for c in unknown[1:]] == [
+    assert [(c.what, c.ok) for c in unknown[2:]] == [
         ("Linear team ENG", True),
         ("Linear team OPS", False),
     ]
     ws.teams[0].cycles_enabled = False
-    assert "cycles are turned off" in source.check()[1].detail
+    assert "cycles are turned off" in source.check()[2].detail
 
 
 def test_full_sync_of_the_demo(demo: Any) -> None:

@@ -219,3 +219,28 @@ def test_doctor_passes_then_names_the_fix(
     assert run(["doctor"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "fix:" in out and "Acceptance Critera" in out
+
+
+def test_the_estimate_and_the_kind_of_change_sit_beside_each_change(
+    site: JiraSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Story points are read from the field Jira calls Story Points (by type on both
+    deployments) and from its changelog; the kinds of change come with them."""
+    assert run(["sync"]) == 0
+    report = report_json(capsys)
+    by_key = {c["issue_key"]: c for c in report["changes"]}
+    grew = by_key["PAY-102"]  # criteria added, still 3 points
+    assert grew["scope"] == "expanded"
+    assert grew["estimate"] == {"at_start": 3, "now": 3, "reestimated": None}
+    assert grew["estimate_note"] == "scope grew, no re-estimate"
+    again = by_key["PAY-107"]["estimate"]  # Alice re-estimated the day after
+    assert again["reestimated"]["from"] == 3 and again["reestimated"]["to"] == 5
+    assert again["reestimated"]["by"] == "Alice Moreau"
+    defined = by_key["PAY-128"]
+    assert defined["defined_after_start"] is True and defined["scope"] == "expanded"
+    capsys.readouterr()
+    assert run(["report", "--sprint", "42", "--format", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert "scope grew, no re-estimate" in text
+    assert "committed before its AC were written" in text
+    assert "6 points added after start" in text

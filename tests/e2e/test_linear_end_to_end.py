@@ -40,6 +40,12 @@ def report(capsys: pytest.CaptureFixture[str], sprint: str) -> dict:  # type: ig
     return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
+def report_text(capsys: pytest.CaptureFixture[str], sprint: str) -> str:
+    capsys.readouterr()
+    assert run(["report", "--sprint", sprint]) == 0
+    return capsys.readouterr().out
+
+
 def test_cycle_report_matches_the_designed_verdicts(
     synced: LinearSimulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -82,7 +88,9 @@ def test_first_sync_after_edits_marks_the_baseline_approximate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """tracker installed two days into the cycle: ENG-110 was already edited (03-03), so its
-    baseline is the earliest text seen, marked approximate; untouched issues stay exact."""
+    baseline is the earliest text seen, marked approximate, and that unseen edit is a change
+    whose verdict is unknown (who and when from Linear's history); untouched issues stay
+    exact."""
     monkeypatch.setenv("E2E_LINEAR_KEY", LINEAR_DEMO.api_key)
     workspace = build_demo_linear_workspace()
     with LinearSimulator(workspace, api_key=LINEAR_DEMO.api_key) as sim:
@@ -94,7 +102,34 @@ def test_first_sync_after_edits_marks_the_baseline_approximate(
             workspace.advance_to(moment)
             clock.set_clock(lambda moment=moment: moment)  # type: ignore[misc]
             assert run(["sync"]) == 0
-    changes = report(capsys, "ENG-12")["changes"]
+    got = report(capsys, "ENG-12")
+    changes = got["changes"]
     eng110 = [c for c in changes if c["issue_key"] == "ENG-110"]
-    assert len(eng110) == 1 and eng110[0]["baseline_approximate"] is True
-    assert all(not c["baseline_approximate"] for c in changes if c["issue_key"] != "ENG-110")
+    assert [c["verdict"] for c in eng110] == ["unknown", "discussed"]
+    assert all(c["baseline_approximate"] for c in eng110)
+    unseen = eng110[0]
+    assert unseen["changed_by"] == "Priya Nair" and unseen["changed_at"].startswith("2026-03-03")
+    assert "never seen" in unseen["reason"] and unseen["scope"] is None
+    # ENG-101 and ENG-104 were edited on day 3 too, before the first sync: whether their
+    # AC changed cannot be known (ENG-104's edit was outside its AC, which nobody saw),
+    # so each is an unknown change rather than a silent "no change".
+    unknown = {c["issue_key"] for c in changes if c["verdict"] == "unknown"}
+    assert unknown == {"ENG-101", "ENG-104", "ENG-110"}
+    assert got["summary"]["unknown"] == 3 and got["summary"]["issues_baseline_approximate"] == 3
+    assert all(not c["baseline_approximate"] for c in changes if c["issue_key"] not in unknown)
+    table = report_text(capsys, "ENG-12")
+    assert "3 unknown" in table and "3 issues with an approximate baseline" in table
+
+
+def test_linear_estimates_sit_beside_the_changes(
+    synced: LinearSimulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Issue.estimate`` and ``IssueHistory.fromEstimate/toEstimate``: ENG-102 was
+    re-estimated by Alice two hours after its AC change; ENG-101 kept its 3 points."""
+    by_key = {c["issue_key"]: c for c in report(capsys, "ENG-12")["changes"]}
+    again = by_key["ENG-102"]["estimate"]
+    assert (again["at_start"], again["now"]) == (2, 5)
+    assert again["reestimated"]["by"] == "Alice Moreau"
+    assert again["reestimated"]["at"] == "2026-03-05T16:00:00Z"
+    kept = by_key["ENG-101"]["estimate"]
+    assert kept == {"at_start": 3, "now": 3, "reestimated": None}

@@ -43,6 +43,12 @@ def test_slack_escapes_everything_that_came_from_the_tracker() -> None:
     assert "<https://acme.atlassian.net/browse/PAY-101|PAY-101>" in text
 
 
+def test_in_slack_the_answer_is_asked_for_on_the_issue() -> None:
+    text = _all_text(render_blocks(compose(nudge(), on_issue=False)))
+    assert "A comment with `#impact` on the issue, or a link to the discussion, settles it." in text
+    assert "`#impact` here" not in text
+
+
 def test_slack_sections_stay_within_3000_characters_and_link_the_rest() -> None:
     long = CriteriaDiff(modified=())
     huge_title = Issue(

@@ -285,3 +285,49 @@ def test_serve_names_a_missing_secret_variable(
     assert run(["serve"]) == 2
     err = capsys.readouterr().err
     assert "LINEAR_WEBHOOK_SECRET" in err and err.count("\n") == 1
+
+
+def test_tracker_serve_runs_as_a_command_until_stopped(tmp_path: Path) -> None:
+    """The real command in its own process: it creates the database, answers, and stops
+    cleanly on SIGTERM (its clock is the real one, so the delivery is stamped now)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "tracker.toml").write_text(
+        'database = "sqlite:///served.db"\n[[source]]\nname = "eng"\ntype = "linear"\n'
+        'token_env = "LINEAR_API_KEY"\nteams = ["ENG"]\nwebhook_secret_env = "HOOK_SECRET"\n'
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "HOOK_SECRET": SECRET}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        delivery = _delivery(sent_ms=int(time.time() * 1000))
+        answer = httpx.post(f"{base}/webhooks/linear/eng", **_signed(delivery))
+        assert answer.status_code == 200, answer.text
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then re-raises the signal, as a service manager expects
+    assert process.returncode in (0, -signal.SIGTERM), err
+    assert "Traceback" not in err and SECRET not in err
+    assert (tmp_path / "served.db").is_file()

@@ -125,7 +125,11 @@ def test_marker_counts_whoever_wrote_it_including_the_editor() -> None:
     j = judge_change(change(), [comment(PRIYA, T0 - timedelta(days=1), body)], [], ROSTER)
     assert j.verdict is Verdict.DISCUSSED
     assert j.evidence[0].kind is EvidenceKind.MARKER
-    assert j.reason == "discussed: impact-marker comment by Priya Nair 1d before the change"
+    assert j.evidence[0].by_editor
+    assert j.reason == (
+        "discussed: the editor wrote an impact-marker comment 1d before the change; "
+        "no engineer took part"
+    )
 
 
 def test_marker_outside_the_window_does_not_count() -> None:

@@ -17,7 +17,7 @@ from tracker.errors import UsageError
 
 def test_formats_are_the_contract() -> None:
     assert FORMATS == ("table", "csv", "json", "markdown", "html")
-    assert TREND_FORMATS == ("table", "csv", "json", "html")
+    assert TREND_FORMATS == ("table", "csv", "json", "markdown", "html")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -37,7 +37,7 @@ def test_unknown_formats_are_usage_errors() -> None:
     with pytest.raises(UsageError, match="use one of table, csv"):
         render_report(sample_report(), "xlsx")
     with pytest.raises(UsageError, match="markdown"):
-        render_trend(trend_points(), "markdown")
+        render_trend(trend_points(), "xlsx")
 
 
 def test_output_does_not_depend_on_the_wall_clock() -> None:

@@ -20,7 +20,21 @@ from tracker.findings import SprintReport
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 SPRINT_KEYS = {"source", "id", "name", "state", "started_at", "ended_at"}
-SUMMARY_KEYS = {"issues", "issues_with_ac_changes", "changes", "flagged", "discussed", "cosmetic"}
+SUMMARY_KEYS = {
+    "issues",
+    "issues_with_ac_changes",
+    "changes",
+    "flagged",
+    "discussed",
+    "cosmetic",
+    "unknown",
+    "defined_after_start",
+}
+SUMMARY_EXTRA_KEYS = {
+    "issues_without_ac",
+    "issues_baseline_approximate",
+    "points_added_after_start",
+}
 CHANGE_KEYS = {
     "issue_key",
     "issue_title",
@@ -32,10 +46,13 @@ CHANGE_KEYS = {
     "reason",
     "added_after_start",
     "baseline_approximate",
+    "defined_after_start",
+    "scope",
+    "estimate",
     "diff",
     "evidence",
 }
-EVIDENCE_KEYS = {"kind", "at", "by", "url", "text"}
+EVIDENCE_KEYS = {"kind", "at", "by", "url", "text", "by_editor"}
 EVIDENCE_KINDS = {
     "comment",
     "marker",
@@ -62,7 +79,14 @@ def check_change(change: Any) -> None:
     assert is_time(change["changed_at"])
     assert change["changed_by"] is None or isinstance(change["changed_by"], str)
     assert change["changed_by_id"] is None or isinstance(change["changed_by_id"], str)
-    assert change["verdict"] in {"flagged", "discussed", "cosmetic"}
+    assert change["verdict"] in {"flagged", "discussed", "cosmetic", "unknown"}
+    assert isinstance(change["defined_after_start"], bool)
+    assert change["scope"] in {"expanded", "reduced", "rewritten", None}
+    if change["verdict"] in {"cosmetic", "unknown"}:
+        assert change["scope"] is None
+    estimate = change["estimate"]
+    if estimate is not None:
+        assert {"at_start", "now", "reestimated"} <= estimate.keys()
     assert isinstance(change["added_after_start"], bool)
     assert isinstance(change["baseline_approximate"], bool)
     diff = change["diff"]
@@ -80,6 +104,7 @@ def check_change(change: Any) -> None:
         assert isinstance(evidence["by"], str)
         assert evidence["url"] is None or isinstance(evidence["url"], str)
         assert isinstance(evidence["text"], str)
+        assert isinstance(evidence["by_editor"], bool)
 
 
 def test_top_level_sprint_and_summary_follow_the_contract() -> None:
@@ -91,9 +116,10 @@ def test_top_level_sprint_and_summary_follow_the_contract() -> None:
     assert sprint["started_at"] == "2024-05-06T09:00:00Z"
     assert sprint["ended_at"] == "2024-05-17T17:00:00Z"
     summary = data["summary"]
-    assert set(summary) == SUMMARY_KEYS
-    assert all(isinstance(v, int) for v in summary.values())
-    assert summary["flagged"] + summary["discussed"] + summary["cosmetic"] == summary["changes"]
+    assert set(summary) == SUMMARY_KEYS | SUMMARY_EXTRA_KEYS
+    assert all(isinstance(summary[k], int) for k in SUMMARY_KEYS)
+    counted = ("flagged", "discussed", "cosmetic", "unknown")
+    assert sum(summary[k] for k in counted) == summary["changes"]
     assert summary["changes"] == len(data["changes"])
     assert summary == {
         "issues": 5,
@@ -102,6 +128,11 @@ def test_top_level_sprint_and_summary_follow_the_contract() -> None:
         "flagged": 2,
         "discussed": 2,
         "cosmetic": 1,
+        "unknown": 0,
+        "defined_after_start": 0,
+        "issues_without_ac": 0,
+        "issues_baseline_approximate": 0,
+        "points_added_after_start": 0,
     }
 
 

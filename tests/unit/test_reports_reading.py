@@ -121,3 +121,84 @@ def test_formats_share_the_vocabulary_not_each_other() -> None:
         source = (root / name).read_text(encoding="utf-8")
         assert not re.search(r"from reports\.(table|trend|markdown|html) import", source), name
         assert "_GLYPH = {" not in source and '== "flagged"' not in source, name
+
+
+# 10. CSV for a spreadsheet, and --tz
+
+
+def test_csv_has_a_spreadsheet_date_risks_evidence_and_the_cosmetic_diff() -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(render_report(sample_report(), "csv"))))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r["changed_at_utc"]) for r in rows)
+    assert any(r["risks"] == "number: 2s → 500ms" for r in rows)
+    assert any(r["evidence_text"].startswith("comment by Bob Chen:") for r in rows)
+    cosmetic = next(r for r in rows if r["verdict"] == "cosmetic")
+    assert "was: Fees are shwon" in cosmetic["diff_text"]
+    assert "now: Fees are shown" in cosmetic["diff_text"]
+
+
+def test_tz_shows_local_times_in_every_display_format() -> None:
+    from zoneinfo import ZoneInfo
+
+    from reports.timeline import render_timeline
+
+    berlin = ZoneInfo("Europe/Berlin")
+    report = sample_report()  # PAY-7's first change: 2024-05-08 14:30 UTC, 16:30 in Berlin
+    assert "2024-05-08 16:30" in render_report(report, "markdown", tz=berlin)
+    assert "When (Europe/Berlin)" in render_report(report, "markdown", tz=berlin)
+    html = render_report(report, "html", tz=berlin)
+    assert "2024-05-08 16:30" in html and "When (Europe/Berlin)" in html
+    assert "Europe/Berlin" in render_report(report, "table", tz=berlin, width=120)
+    rows = render_report(report, "csv", tz=berlin).splitlines()
+    assert rows[0].endswith(",changed_at_local") and "2024-05-08T14:30:00Z" in "".join(rows)
+    assert "2024-05-08 16:30:00" in "".join(rows)
+    finding = next(i for i in report.issues if i.issue.key == "PAY-7")
+    assert "2024-05-08 16:30 Europe/Berlin" in render_timeline(report.sprint, finding, tz=berlin)
+    assert "2024-05-08T14:30:00Z" in render_report(report, "json", tz=berlin)
+
+
+# 9. the trend: one series per source, active sprints partial, the share's denominator
+
+
+def _two_sources() -> tuple[object, ...]:
+    from report_fixtures import trend_points
+
+    from tracker.domain import SprintState
+
+    jira = list(trend_points())
+    jira[-1] = replace(jira[-1], sprint=replace(jira[-1].sprint, state=SprintState.ACTIVE))
+    linear = [
+        replace(p, sprint=replace(p.sprint, source="acme-linear", board="ENG", key=f"ENG-{n}"))
+        for n, p in enumerate(trend_points()[:2], start=11)
+    ]
+    return (*jira, *linear)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_trend_draws_one_series_per_source_and_keeps_active_sprints_out_of_averages(
+    fmt: str,
+) -> None:
+    from reports import render_trend
+
+    text = render_trend(_two_sources(), fmt, width=140)  # type: ignore[arg-type]
+    assert "acme-jira" in text and "acme-linear" in text
+    assert text.index("ENG-11") > text.rindex("Payments Sprint 4")  # one series, then the next
+    assert "(active, partial)" in text
+    assert "over 3 complete sprints; 1 active sprint left out" in text
+    assert "÷ all AC changes after the start" in text
+
+
+def test_trend_csv_and_json_name_the_series_and_partial_sprints() -> None:
+    import json
+
+    from reports import render_trend
+
+    points = _two_sources()
+    data = json.loads(render_trend(points, "json"))  # type: ignore[arg-type]
+    assert data["schema_version"] >= 1 and "cosmetic included" in data["share_flagged_of"]
+    assert [s["series"] for s in data["series"]] == ["acme-jira", "acme-linear"]
+    assert [p["partial"] for p in data["sprints"]].count(True) == 1
+    header, *rows = render_trend(points, "csv").splitlines()  # type: ignore[arg-type]
+    assert header.endswith(",series,partial") and sum(r.endswith(",true") for r in rows) == 1

@@ -31,7 +31,7 @@ def run(argv: list[str] | None = None) -> int:
         _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted: what was committed is kept; run the command again to finish")
+        _interrupted()
         return 130
     except Exception as exc:
         code = _click_exit(exc)
@@ -43,7 +43,10 @@ def run(argv: list[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details; please report it)"
         )
         return 1
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if code == 130:  # typer turns Ctrl-C into Exit(130) and returns it, silently
+        _interrupted()
+    return code
 
 
 def _click_exit(exc: Exception) -> int | None:
@@ -67,6 +70,10 @@ def _click_exit(exc: Exception) -> int | None:
         _error(f"{message}{hint}")
         return int(getattr(exc, "exit_code", 2))
     return None
+
+
+def _interrupted() -> None:
+    _error("interrupted: what was committed is kept; run the command again to finish")
 
 
 def _error(message: str) -> None:

@@ -24,6 +24,7 @@ from tracker.cli.options import (
     SourceOpt,
     State,
     TrendFormat,
+    TzOpt,
     VerboseOpt,
     note,
 )
@@ -167,7 +168,8 @@ def sync(
             "(`tracker init` writes an example)"
         )
     wiring.refuse_kept_demo(loaded.sources(source))
-    chosen = wiring.read_config(State.config_path).sources(source)
+    resolved = wiring.read_config(State.config_path)
+    chosen = resolved.sources(source)
     store = wiring.open_store(loaded, create=True)
     built = [(wiring.build_source(s), s.url) for s in chosen]
     try:
@@ -181,7 +183,7 @@ def sync(
     if notify:
         from tracker.cli.notify import notify_after_sync
 
-        notify_after_sync(loaded, [r.source for r in results if r.ok])
+        notify_after_sync(resolved, [r.source for r in results if r.ok])
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -261,6 +263,7 @@ def report(
     bom: Annotated[
         bool, typer.Option("--bom", help="csv: start with a UTF-8 BOM (for Excel)")
     ] = False,
+    tz: TzOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -270,6 +273,7 @@ def report(
 
     options.apply(config, verbose, quiet)
     chosen = choose_format(fmt, output, FORMATS)
+    zone = options.time_zone(tz)
     with _reading(source) as (loaded, store):
         found = build_report(store, loaded.policy, sprint, source)
     to_stdout = output is None or str(output) == "-"
@@ -280,6 +284,7 @@ def report(
         color=to_stdout and use_color(),
         bom=bom,
         summary_only=summary,
+        tz=zone,
     )
     emit(text, output, fmt=chosen, force=force, protected=wiring.protected_files(loaded))
     if fail_on_flagged and found.summary.flagged:
@@ -298,6 +303,7 @@ def show(
         ),
     ] = None,
     source: SourceOpt = None,
+    tz: TzOpt = None,
     config: ConfigOpt = None,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -306,12 +312,13 @@ def show(
     from reports.timeline import render_timeline
 
     options.apply(config, verbose, quiet)
+    zone = options.time_zone(tz)
     # Jira and Linear keys are upper case; `pay-101` is what people type.
     key = issue_key.strip().upper()
     with _reading(source) as (loaded, store):
         timeline = issue_timeline(store, loaded.policy, key, sprint=sprint, source=source)
     text = render_timeline(
-        timeline.sprint, timeline.finding, color=use_color(), width=terminal_width()
+        timeline.sprint, timeline.finding, color=use_color(), width=terminal_width(), tz=zone
     )
     emit(text, None)
 

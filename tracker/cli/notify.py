@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -14,7 +15,6 @@ from pydantic import SecretStr
 
 from tracker import clock
 from tracker.cli import options, wiring
-from tracker.cli.options import ConfigOpt, QuietOpt, State, VerboseOpt
 from tracker.config import Config, JiraSourceConfig
 from tracker.errors import ConfigError
 from tracker.notify.compose import compose, plain_text
@@ -22,7 +22,10 @@ from tracker.notify.deliver import NotifyResult, Options, chosen_sprints, notify
 from tracker.ports import Channel
 from tracker.store import Store
 
-FORMATS = ("text", "json")
+
+class NotifyFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 def notify_command(
@@ -41,17 +44,16 @@ def notify_command(
         typer.Option("--send", help="deliver and record (default: a dry run that prints them)"),
     ] = False,
     fmt: Annotated[
-        str, typer.Option("--format", help="dry run: text (as read) or json (the exact requests)")
-    ] = "text",
-    config_path: ConfigOpt = None,
-    verbose: VerboseOpt = False,
-    quiet: QuietOpt = False,
+        NotifyFormat,
+        typer.Option("--format", help="dry run: text (as read) or json (the exact requests)"),
+    ] = NotifyFormat.text,
+    config_path: options.ConfigOpt = None,
+    verbose: options.VerboseOpt = False,
+    quiet: options.QuietOpt = False,
 ) -> None:
     """Nudge the flagged AC changes not nudged yet: a dry run prints them; --send delivers each once per channel."""
     options.apply(config_path, verbose, quiet)
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
-    config = wiring.read_config(State.config_path, require_tokens=False)
+    config = wiring.read_config(options.State.config_path, require_tokens=False)
     store = wiring.open_store(config)
     try:
         result = run_notify(
@@ -60,7 +62,7 @@ def notify_command(
             sprint=sprint,
             sources=[source] if source else None,
             send=send,
-            previews=fmt == "json",
+            previews=fmt is NotifyFormat.json,
         )
     finally:
         store.close()

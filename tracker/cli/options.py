@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+
+from tracker.errors import UsageError
 
 
 class State:
@@ -53,6 +57,27 @@ ForceOpt = Annotated[
 ]
 
 
+TzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="show times in this zone (an IANA name such as Europe/Berlin; default UTC)",
+    ),
+]
+
+
+def time_zone(name: str | None) -> tzinfo | None:
+    """The zone ``--tz`` names; None for UTC."""
+    if name is None or name.strip().upper() == "UTC":
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin or UTC"
+        ) from None
+
+
 class ReportFormat(StrEnum):
     table = "table"
     csv = "csv"
@@ -65,6 +90,7 @@ class TrendFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    markdown = "markdown"
     html = "html"
 
 

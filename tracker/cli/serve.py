@@ -43,8 +43,8 @@ def serve(
 
     config = wiring.read_config(State.config_path, require_tokens=False)
     endpoints = build_endpoints(config, os.environ)
-    check_binding(host, endpoints)  # before the database: a refusal should name the real fix
-    store = wiring.open_store(config)
+    check_binding(host, endpoints)  # refuse before anything is created or opened
+    store = wiring.open_store(config, create=True)  # serve creates and migrates, as sync does
     logging.getLogger("tracker.serve").setLevel(logging.INFO)
     nudger = Nudger(_nudge_for(config, store), [e.name for e in endpoints]) if notify else None
     try:

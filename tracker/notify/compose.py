@@ -32,6 +32,8 @@ QUESTION = (
     "Before this goes further: what does it cost the sprint? "
     "A comment with `#impact` here, or a link to the discussion, settles it."
 )
+# The same question where "here" would be a chat channel rather than the issue.
+QUESTION_ELSEWHERE = QUESTION.replace(" here,", " on the issue,")
 # A short diff: the first few criteria of each kind, each cut to a readable length.
 MAX_ITEMS = 5
 MAX_CRITERION = 220
@@ -91,14 +93,15 @@ def _same(a: Person, b: Person | None) -> bool:
 # -- the words ------------------------------------------------------------------------------
 
 
-def compose(nudge: Nudge) -> Message:
-    """The nudge as the editor reads it, on the issue or in Slack."""
+def compose(nudge: Nudge, *, on_issue: bool = True) -> Message:
+    """The nudge as the editor reads it: on the issue itself, or (``on_issue=False``)
+    in a chat channel, where the answer is still asked for on the issue."""
     blocks: list[Block] = [
         Paragraph(_opening(nudge)),
         Paragraph((Text("What changed:", bold=True),)),
     ]
     blocks.append(Bullets(diff_items(nudge.diff, nudge.issue.url)))
-    blocks.append(Paragraph((Text(QUESTION),)))
+    blocks.append(Paragraph((Text(QUESTION if on_issue else QUESTION_ELSEWHERE),)))
     blocks.extend(_phrases(nudge))
     blocks.append(Paragraph((Text(footer(nudge)),)))
     title = f"{nudge.issue.key}: acceptance criteria changed after {nudge.sprint.name} started"
@@ -168,7 +171,7 @@ def _phrases(nudge: Nudge) -> list[Block]:
         (Text(f"“{p.quote}”", bold=True), Text(f" ({p.by}): {p.suggestion}")) for p in nudge.phrases
     )
     return [
-        Paragraph((Text("Words around this change that can make it feel imposed:"),)),
+        Paragraph((Text("Words around this change that can make it feel imposed:", bold=True),)),
         Bullets(items),
     ]
 

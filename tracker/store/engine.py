@@ -2,8 +2,10 @@
 
 Migrations are alembic revisions shipped inside the package, applied when a writer
 (``sync``, ``migrate``, ``demo``) opens the database, so an upgrade of tracker never asks a
-user to delete the database; readers only check the schema and say what to run. Several cron jobs may open
-the same PostgreSQL database at once: the upgrade runs under an advisory lock.
+user to delete the database; readers only check the schema and say what to run. Several cron
+jobs may open the same database at once: the upgrade runs under a lock (PostgreSQL: an
+advisory lock; SQLite: an flock on a file beside the database), and whoever gets it second
+finds the schema up to date.
 """
 
 from __future__ import annotations
@@ -51,8 +53,15 @@ def create_store_engine(url: str, *, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise ConfigError(f"database URL {url!r} is not a SQLAlchemy URL: fix `database`") from exc
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
+        # Never echo the URL: it may carry a password.
+        raise ConfigError(
+            "`database` is not a SQLAlchemy URL (e.g. sqlite:///tracker.db or "
+            "postgresql+psycopg://user@host/db): fix it in tracker.toml or $TRACKER_DATABASE_URL"
+        ) from exc
+    if parsed.drivername in ("postgres", "postgresql") or parsed.drivername.startswith(
+        ("postgres+", "postgresql+psycopg2")
+    ):
+        # `postgres://` is what Heroku-style providers hand out; SQLAlchemy 2 dropped it.
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -141,7 +150,9 @@ def migrate(engine: Engine) -> None:
             return
         from alembic import command
 
-        with engine.begin() as conn:
+        # Two first runs at once must not both create the tables: one waits for the other,
+        # then alembic reads the version the first wrote and has nothing to do.
+        with _migration_file_lock(engine), engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             command.upgrade(_alembic_config(conn), "head")
@@ -149,6 +160,18 @@ def migrate(engine: Engine) -> None:
         raise StoreError(f"cannot open the database: {_db_problem(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot upgrade the database schema: {_db_problem(exc)}") from exc
+
+
+@contextlib.contextmanager
+def _migration_file_lock(engine: Engine) -> Iterator[None]:
+    """SQLite: an exclusive flock beside the database file, waited for (no-op elsewhere)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with Path(f"{database}.migrate.lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def require_schema(engine: Engine) -> None:
@@ -264,6 +287,9 @@ def _file_lock(path: Path | None, busy: SyncBusy) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise busy from None
+        # Who holds it, for a person looking: one line, rewritten by each holder.
+        handle.seek(0)
+        handle.truncate()
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         yield

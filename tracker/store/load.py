@@ -27,6 +27,7 @@ from sqlmodel import SQLModel
 
 from tracker.domain import (
     Comment,
+    EstimateChange,
     Issue,
     IssueHistory,
     Link,
@@ -42,6 +43,7 @@ from tracker.domain import (
 from tracker.store.engine import prefer_index_probes
 from tracker.store.tables import (
     CommentRow,
+    EstimateRow,
     IssueRow,
     LinkRow,
     MembershipRow,
@@ -128,6 +130,28 @@ class _Records:
         author = self._person(author_id, author_name, author_email, author_bot)
         return issue_key, TextEdit(
             source=self.source, issue_key=issue_key, id=edit_id, at=at, author=author
+        )
+
+    def estimate(
+        self,
+        issue_key: str,
+        change_id: str,
+        at: datetime,
+        from_value: float | None,
+        to_value: float | None,
+        author_id: str | None,
+        author_name: str | None,
+        author_email: str | None,
+        author_bot: bool,
+    ) -> _Keyed[EstimateChange]:
+        return issue_key, EstimateChange(
+            source=self.source,
+            issue_key=issue_key,
+            id=change_id,
+            at=at,
+            author=self._person(author_id, author_name, author_email, author_bot),
+            from_value=from_value,
+            to_value=to_value,
         )
 
     def membership(
@@ -260,6 +284,7 @@ def _columns(model: type[SQLModel], build: Callable[..., object]) -> list[Column
 
 _SNAPSHOTS = _Reader(SnapshotRow, _Records.snapshot, lambda s: (s.seen_at, ""))
 _TEXT_EDITS = _Reader(TextEditRow, _Records.text_edit, lambda e: (e.at, e.id))
+_ESTIMATES = _Reader(EstimateRow, _Records.estimate, lambda e: (e.at, e.id))
 _MEMBERSHIPS = _Reader(MembershipRow, _Records.membership, lambda m: (m.at, ""))
 _COMMENTS = _Reader(CommentRow, _Records.comment, lambda c: (c.created_at, ""))
 _LINKS = _Reader(LinkRow, _Records.link, None)
@@ -278,6 +303,7 @@ class _Issues:
     memberships: dict[str, tuple[MembershipChange, ...]]
     comments: dict[str, tuple[Comment, ...]]
     links: dict[str, tuple[Link, ...]]
+    estimates: dict[str, tuple[EstimateChange, ...]]
 
     def history(
         self,
@@ -293,6 +319,7 @@ class _Issues:
         text_field: str,
         current_text: str | None,
         sprint_ids: str,
+        estimate: float | None,
     ) -> IssueHistory:
         issue = Issue(
             source=self.source,
@@ -305,6 +332,7 @@ class _Issues:
             labels=tuple(json.loads(labels)),
             created_at=created_at,
             updated_at=updated_at,
+            estimate=estimate,
         )
         return IssueHistory(
             issue=issue,
@@ -318,6 +346,7 @@ class _Issues:
             sprint_ids=tuple(json.loads(sprint_ids)),
             comments=self.comments.get(issue_key, ()),
             links=self.links.get(issue_key, ()),
+            estimates=self.estimates.get(issue_key, ()),
         )
 
 
@@ -385,6 +414,7 @@ def load_histories(conn: Connection, read: HistoryRead) -> list[IssueHistory]:
         memberships=each(_MEMBERSHIPS, keys),
         comments=each(_COMMENTS, with_evidence),
         links=each(_LINKS, with_evidence),
+        estimates=each(_ESTIMATES, keys),
     )
     history: Callable[..., IssueHistory] = issues.history  # takes the row as it comes
     rows = conn.execute(select(*_ISSUE_COLUMNS).where(*_of(IssueRow, read.source, keys)))

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.domain import (
     Comment,
+    EstimateChange,
     IssueBundle,
     Link,
     MembershipChange,
@@ -28,6 +29,7 @@ from tracker.domain import (
 from tracker.store.tables import (
     CommentRow,
     CursorRow,
+    EstimateRow,
     IssueRow,
     LinkRow,
     MembershipRow,
@@ -128,6 +130,9 @@ def save_bundles(
         conn, RevisionRow, [_revision_row(r) for b in bundles for r in b.revisions], update=False
     )
     upsert(conn, TextEditRow, [_edit_row(e) for b in bundles for e in b.text_edits], update=False)
+    upsert(
+        conn, EstimateRow, [_estimate_row(e) for b in bundles for e in b.estimates], update=False
+    )
     upsert(
         conn,
         MembershipRow,
@@ -246,6 +251,7 @@ def _issue_row(b: IssueBundle) -> Row:
         "current_text": b.current_text,
         "created_at": i.created_at,
         "updated_at": i.updated_at,
+        "estimate": i.estimate,
     }
 
 
@@ -260,6 +266,18 @@ def _revision_row(r: TextRevision) -> Row:
         "to_text": r.to_text,
         "origin": "changelog",
         **person_columns(r.author),
+    }
+
+
+def _estimate_row(e: EstimateChange) -> Row:
+    return {
+        "source": e.source,
+        "issue_key": e.issue_key,
+        "change_id": e.id,
+        "at": e.at,
+        "from_value": e.from_value,
+        "to_value": e.to_value,
+        **person_columns(e.author),
     }
 
 

@@ -92,6 +92,7 @@ class IssueRow(SQLModel, table=True):
     current_text: str | None = _text()
     created_at: datetime | None = _time()
     updated_at: datetime | None = _time()
+    estimate: float | None = None
 
 
 class _Authored(SQLModel):
@@ -142,6 +143,18 @@ class TextEditRow(_Authored, table=True):
     issue_key: str = Field(primary_key=True)
     edit_id: str = Field(primary_key=True)
     at: datetime = _time(nullable=False)
+
+
+class EstimateRow(_Authored, table=True):
+    """A recorded change of the estimate (Jira story points, Linear ``estimate``)."""
+
+    __tablename__ = "estimates"
+    source: str = Field(primary_key=True)
+    issue_key: str = Field(primary_key=True)
+    change_id: str = Field(primary_key=True)
+    at: datetime = _time(nullable=False)
+    from_value: float | None = None
+    to_value: float | None = None
 
 
 class CommentRow(_Authored, table=True):

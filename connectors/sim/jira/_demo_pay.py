@@ -45,7 +45,10 @@ def _pay_102(s: Script) -> None:
         # Finance can download the settlement report as CSV
         # One row per payout, with the payout id and amount
         """)
-    s.story(102, "Settlement report CSV export", settle, "02-11 10:00", assignee="bob")
+    # 3 points, and the scope grows on 03-05 with no re-estimate.
+    s.story(
+        102, "Settlement report CSV export", settle, "02-11 10:00", assignee="bob", story_points=3
+    )
     s.plan(102, 42, PLANNED)
     s.work(102, "03-03 09:30", "03-10 15:00", "03-11 10:00")
     s.edit(
@@ -153,7 +156,9 @@ def _pay_107(s: Script) -> None:
         * Merchants are emailed when a chargeback is opened
         * The email links to the dispute page
         """)
-    s.story(107, "Chargeback notifications", charge, "02-13 15:00", assignee="alice")
+    s.story(
+        107, "Chargeback notifications", charge, "02-13 15:00", assignee="alice", story_points=3
+    )
     s.plan(107, 42, PLANNED)
     s.work(107, "03-03 09:00", "03-09 16:00", "03-10 09:00")
     s.edit(
@@ -170,6 +175,8 @@ def _pay_107(s: Script) -> None:
         t("03-05 10:20"),
         "alice",
     )
+    # Alice re-estimates the day after the webhook option was added.
+    s.ws.set_field(s.key(107), "story_points", 5, "alice", s.when(107, "03-05 10:25"))
 
 
 def _pay_108(s: Script) -> None:

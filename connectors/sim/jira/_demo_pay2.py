@@ -14,7 +14,7 @@ def _pay_115(s: Script) -> None:
         * Apple Pay is offered on Safari and iOS
         * The button follows Apple's guidelines
         """)
-    s.story(115, "Apple Pay on checkout", pay, "03-05 15:00", assignee="dmitri")
+    s.story(115, "Apple Pay on checkout", pay, "03-05 15:00", assignee="dmitri", story_points=2)
     s.plan(115, 42, "03-06 09:00")  # joined after the start: its baseline is this moment
     s.work(115, "03-06 10:00", "03-12 10:00", "03-13 09:00")
     s.edit(

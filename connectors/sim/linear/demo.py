@@ -113,6 +113,9 @@ def build_demo_linear_workspace() -> LinearWorkspace:
     issue(120, "Spike: bulk export throughput", txt.SPIKE, at(3, 4, 9), None, ("spike",))
 
     ws.add_relation("ENG-101", "ENG-116", "blocks", at(2, 26, 12), priya)
+    # Estimated at planning; ENG-102 is re-estimated after its AC change, ENG-101 is not.
+    ws.set_estimate("ENG-101", 3, bob, at(2, 27, 11))
+    ws.set_estimate("ENG-102", 2, alice, at(2, 27, 11, 5))
     ws.edit_description("ENG-112", txt.DARK_V2, priya, at(2, 27, 16))
     # Linear's roll-over at ENG-11's close: no actor, no bot.
     ws.move_to_cycle("ENG-107", "ENG-12", None, CYCLE_START)
@@ -134,6 +137,7 @@ def _cycle_story(
         "ENG-102", "Alice, Bob: heads-up, finance wants fees kept on refunds.", priya, at(3, 5, 13)
     )
     ws.edit_description("ENG-102", txt.REFUNDS_V2, priya, at(3, 5, 14))
+    ws.set_estimate("ENG-102", 5, alice, at(3, 5, 16))
     alice_comment = ws.add_comment(
         "ENG-102",
         "This changes the ledger write path: fees are booked separately, so +2 days.",

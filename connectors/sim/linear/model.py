@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ class User:
     email: str
     active: bool = True
     app: bool = False
+    admin: bool = False  # a workspace administrator
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class Issue:
     bumps: list[datetime]  # moments that changed ``updatedAt``
     assignee: User | None = None
     archived_at: datetime | None = None
+    # The estimate over time (empty: never estimated); ``Issue.estimate`` is the latest.
+    estimates: list[tuple[datetime, float | None]] = field(default_factory=list)
 
     @property
     def identifier(self) -> str:
@@ -103,6 +106,8 @@ class HistoryEntry:
     to_cycle: Cycle | None = None
     attachment_id: str | None = None
     relation_changes: list[tuple[str, str]] | None = None
+    from_estimate: float | None = None
+    to_estimate: float | None = None
 
 
 @dataclass

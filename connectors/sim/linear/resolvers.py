@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -67,6 +67,9 @@ def not_found(kind: str) -> GraphQLError:
             "userPresentableMessage": f"Could not find referenced {kind}.",
         },
     )
+
+
+_FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def resolve_field(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
@@ -373,6 +376,7 @@ _RESOLVERS: dict[tuple[str, str], Resolver] = {
     ("Issue", "state"): lambda i, c: model.latest(i.states, c.now),
     ("Issue", "archivedAt"): lambda i, c: i.archived_at if _archived(i, c) else None,
     ("Issue", "priority"): lambda i, c: 0.0,
+    ("Issue", "estimate"): lambda i, c: model.latest([(_FAR_PAST, None), *i.estimates], c.now),
     ("Issue", "labels"): lambda i, c, **a: connection(i.labels, c, **a),
     ("Issue", "history"): lambda i, c, **a: connection(_history_of(i, c), c, **a),
     ("Issue", "comments"): lambda i, c, **a: connection(_by_issue("comments", i, c), c, **a),

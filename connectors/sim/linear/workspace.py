@@ -296,6 +296,27 @@ class LinearWorkspace:
             )
         )
 
+    def set_estimate(
+        self, issue_identifier: str, value: float | None, actor: Actor, at: datetime
+    ) -> None:
+        """Estimate (or re-estimate) an issue; Linear records ``fromEstimate``/``toEstimate``."""
+        issue, at = self.issue(issue_identifier), ensure_utc(at)
+        previous = latest(issue.estimates, at) if issue.estimates else None
+        issue.estimates.append((at, value))
+        issue.bumps.append(at)
+        user, bot = split_actor(actor)
+        self.history.append(
+            HistoryEntry(
+                self.new_id("history"),
+                issue,
+                [at],
+                user,
+                bot,
+                from_estimate=previous,
+                to_estimate=value,
+            )
+        )
+
     def set_state(self, issue_identifier: str, name: str, at: datetime) -> None:
         issue = self.issue(issue_identifier)
         issue.states.append((ensure_utc(at), workflow_state(name)))

@@ -6,7 +6,7 @@ the boards' details are kept per source, with the time each was fetched, and ask
 again after a day or when an answer shows they changed.
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0003
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0006"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
