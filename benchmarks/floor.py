@@ -145,7 +145,7 @@ def _bulk_share(issue: IssueShape, limits: Limits) -> int:
     return issue.histories if cap is None else min(issue.histories, cap)
 
 
-JUDGED = frozenset({"ac", "sprint"})  # the fields JiraSource asks bulkfetch for
+JUDGED = frozenset({"ac", "sprint", "story_points"})  # the fields JiraSource asks bulkfetch for
 
 
 def shape_of(
