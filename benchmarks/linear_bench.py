@@ -43,17 +43,17 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from benchmarks.sync_bench import CHANGED_SHARE, CHANGES_AT, FIRST_AT, NIGHTLY_AT, UNCHANGED_AT
-from connectors.linear import LinearSource, queries
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
-from connectors.sim.linear import LinearSimulator, LinearWorkspace
-from connectors.sim.linear.resolvers import simulator_schema
-from connectors.sim.linear.scale import (
+from benchmarks.linear_scale import (
     LinearScaleFacts,
     LinearScaleSpec,
     apply_nightly_changes,
     build_linear_scale_workspace,
 )
+from benchmarks.sync_bench import CHANGED_SHARE, CHANGES_AT, FIRST_AT, NIGHTLY_AT, UNCHANGED_AT
+from connectors.linear import LinearSource, queries
+from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim.linear import LinearSimulator, LinearWorkspace
+from connectors.sim.linear.resolvers import simulator_schema
 from tracker import clock
 from tracker.config import LinearSourceConfig
 from tracker.store import Store
@@ -121,11 +121,14 @@ def compute_linear_floor(
     limits: LinearLimits = LinearLimits(),
 ) -> LinearFloor:
     """The fewest requests to read ``issues`` from a team with ``cycles`` cycles; an
-    ``incremental`` sync also scans the comments and attachments changed since its bookmark."""
+    ``incremental`` sync also scans the comments and attachments changed since its bookmark
+    (the first page of both in one request)."""
     discovery = 0
     if incremental:
-        discovery = max(1, math.ceil(comments_since / limits.scan_page)) + max(
-            1, math.ceil(attachments_since / limits.scan_page)
+        discovery = (
+            1
+            + max(0, math.ceil(comments_since / limits.scan_page) - 1)
+            + max(0, math.ceil(attachments_since / limits.scan_page) - 1)
         )
     follow_ups = sum(_overflow(shape, limits) for shape in issues)
     return LinearFloor(

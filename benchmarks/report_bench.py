@@ -27,8 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.sim._criteria import criteria, edit_criteria
-from connectors.sim.jira.scale import render_ac
+from benchmarks._criteria import criteria, edit_criteria
+from benchmarks.jira_scale import render_ac
 from tracker import clock
 from tracker.ac import clear_caches
 from tracker.domain import (

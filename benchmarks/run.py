@@ -1,8 +1,9 @@
 """Issue 6's benchmark: requests against the floor, concurrency, the naive baseline,
 report speed and memory, and growth from 1k to 20k issues, in one run.
 
-    python benchmarks/run.py            # full: 1k, 5k, 20k issues; 400k revisions; Linear 5k (< 9 min)
-    python benchmarks/run.py --quick    # small sizes, about a minute
+    python benchmarks/run.py            # full: 1k, 5k, 20k issues; 400k revisions; Linear 5k;
+                                        # the real-shaped site at 100 and 10,000 histories a page
+    python benchmarks/run.py --quick    # small sizes, about two minutes
 
 Prints Markdown tables and writes them to ``benchmarks/results.md``. PostgreSQL is
 measured when ``--postgres URL`` or ``$TRACKER_TEST_POSTGRES_URL`` names a server (a
@@ -37,14 +38,14 @@ from benchmarks.report_bench import (
     run_report_bench,
     scratch_postgres,
 )
-from benchmarks.sync_bench import SizeResult, run_size
+from benchmarks.sync_bench import SizeResult, run_shaped, run_size
 
 OUT = Path(__file__).with_name("results.md")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="small sizes (about a minute)")
+    p.add_argument("--quick", action="store_true", help="small sizes (about two minutes)")
     p.add_argument("--sizes", type=_ints, help="issue counts, e.g. 1000,5000,20000")
     p.add_argument("--latency", type=float, default=0.05, help="seconds per request (0.05)")
     p.add_argument("--concurrency", type=int, default=4, help="JiraSource concurrency (4)")
@@ -55,6 +56,16 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--report-revisions", type=int, help="revisions in the report database")
     p.add_argument("--linear-issues", type=int, help="issues in the Linear run (5000; 0 skips)")
     p.add_argument("--report-sprint", type=int, help="issues in the reported sprint")
+    p.add_argument(
+        "--grants",
+        type=_ints,
+        default=[100, 10_000],
+        help="histories a bulk changelog page the simulator grants, for the real-shaped "
+        "site (100,10000; empty skips it)",
+    )
+    p.add_argument(
+        "--shaped-latency", type=float, default=0.02, help="seconds per request there (0.02)"
+    )
     p.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL", ""))
     p.add_argument("--no-report", action="store_true", help="skip the report benchmark")
     p.add_argument("--out", type=Path, default=OUT, help="where the tables go (Markdown)")
@@ -95,6 +106,45 @@ def run_syncs(args: argparse.Namespace) -> list[SizeResult]:
             )
         )
     return results
+
+
+def run_shaped_section(args: argparse.Namespace) -> list[SizeResult]:
+    """The real-shaped site at each grant (AC edited in 5% of saves), then at the first
+    grant with AC edited in 15% of saves (most issues' AC changes after a start)."""
+    runs: list[tuple[int, float]] = [(g, 0.05) for g in args.grants]
+    runs += [(args.grants[0], 0.15)] if args.grants and not args.quick else []
+    results = []
+    for grant, share in runs:
+        _say(f"real-shaped site: {grant:,} histories a page, AC in {share:.0%} of saves")
+        results.append(
+            run_shaped(
+                grant, latency=args.shaped_latency, concurrency=args.concurrency, ac_share=share
+            )
+        )
+    return results
+
+
+def render_shaped(args: argparse.Namespace, shaped: list[SizeResult]) -> list[str]:
+    if not shaped:
+        return []
+    one = shaped[0]
+    out = [
+        f"## 0. A real-shaped site ({one.size:,} issues on one board over six sprints, "
+        f"{one.histories:,} histories, 40 issues with over 100, 2,000 in the active sprint "
+        f"edited until minutes before each sync; {args.shaped_latency * 1000:g} ms per request)",
+        "",
+        tables.shaped_table(shaped),
+        "",
+        "The floor of each first sync, term by term (setup: serverInfo, field list, board, "
+        "sprint page; after the first sync what may be kept is not asked again):",
+        "",
+    ]
+    out += [
+        f"- {r.grant:,} a page, AC in {r.ac_share:.0%} of saves ({r.needy:,} issues with an AC "
+        f"change after a start): {r.runs['first'].floor.terms()}"
+        for r in shaped
+    ]
+    return [*out, ""]
 
 
 def run_reports(args: argparse.Namespace) -> tuple[list[ReportResult], dict[int, ReportResult]]:
@@ -213,6 +263,7 @@ def render(
     growth: dict[int, ReportResult],
     seconds: float,
     linear: LinearResult | None = None,
+    shaped: list[SizeResult] | None = None,
 ) -> str:
     by_size = {r.size: r for r in syncs}
     largest = by_size[max(args.sizes)]
@@ -223,8 +274,10 @@ def render(
         f"`python benchmarks/run.py{' --quick' if args.quick else ''}` on {platform.node()} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}); "
         f"simulated Jira Cloud with {args.latency * 1000:g} ms per request, "
-        f"JiraSource concurrency {args.concurrency}; whole run {seconds:,.0f} s.",
+        f"JiraSource concurrency {args.concurrency}; whole run {seconds:,.0f} s. "
+        "Sections 1-5: the simulator grants 10,000 histories a bulk changelog page.",
         "",
+        *render_shaped(args, shaped or []),
         f"## 1. Requests against the floor ({largest.size:,} issues, "
         f"{largest.histories:,} changelog entries, {largest.comments:,} comments)",
         "",
@@ -274,10 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     logging.basicConfig(level=logging.ERROR)
     started = time.perf_counter()
+    shaped = run_shaped_section(args)
     syncs = run_syncs(args)
     reports, growth = ([], {}) if args.no_report else run_reports(args)
     linear = run_linear_section(args)
-    text = render(args, syncs, reports, growth, time.perf_counter() - started, linear)
+    text = render(args, syncs, reports, growth, time.perf_counter() - started, linear, shaped)
     print(text)
     args.out.write_text(text + "\n", encoding="utf-8")
     _say(f"written to {args.out}")

@@ -54,6 +54,33 @@ def requests_table(result: SizeResult) -> str:
     return table(("sync", "issues stored", "requests", "floor", "ratio", "wall s"), rows)
 
 
+def shaped_table(results: Sequence[SizeResult]) -> str:
+    rows = []
+    for r in results:
+        naive = r.naive_predicted[0]
+        for run in r.runs.values():
+            first = run is r.runs["first"]
+            rows.append(
+                (
+                    f"{r.grant:,}",
+                    f"{r.ac_share:.0%}",
+                    run.label,
+                    run.issues,
+                    run.requests,
+                    run.floor.total,
+                    f"{run.ratio:.2f}x",
+                    f"{naive:,} ({naive / max(1, run.requests):.1f}x)" if first else "",
+                    run.wall,
+                    f"{run.peak_mb:,.0f}",
+                )
+            )
+    return table(
+        ("histories a page", "AC in saves", "sync", "issues stored", "requests", "floor",
+         "ratio", "naive requests (x ours)", "wall s", "peak RSS MB"),
+        rows,
+    )  # fmt: skip
+
+
 def categories(run: SyncRun) -> Counter[str]:
     out: Counter[str] = Counter()
     for route, n in run.by_endpoint.items():
@@ -224,6 +251,7 @@ def floor_line(floor: Floor) -> str:
 # Which Linear floor category each GraphQL operation belongs to.
 LINEAR_CATEGORY = {
     "Cycles": "cycles",
+    "DiscussionSince": "discovery",
     "CommentsSince": "discovery",
     "AttachmentsSince": "discovery",
     "IssuesPage": "issues",

@@ -10,7 +10,7 @@ kept as ``__cause__``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -57,6 +57,31 @@ class Source(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Remembering(Protocol):
+    """A source that keeps answers it rarely sees change (server info, field lists)
+    between syncs: plain JSON that sync stores with the source and hands back."""
+
+    def recall(self, stored: Mapping[str, Any]) -> None:
+        """Start from what an earlier sync kept (``{}`` for a ``--full`` sync)."""
+        ...
+
+    def remembered(self) -> dict[str, Any]:
+        """What to keep for the next sync."""
+        ...
+
+
+@runtime_checkable
+class SkipsStored(Protocol):
+    """A source that can leave out of its next ``fetch_issues`` the issues already stored
+    as they are now (its tracker reports the same ``updated``), before any request about
+    them: an incremental sync's overlap then re-reads only late arrivals."""
+
+    def skip_stored(self, stored: Mapping[str, datetime]) -> None:
+        """``stored``: issue key -> the ``updated`` time stored for it."""
+        ...
 
 
 # -- nudge channels: connectors.notify implements them ------------------------------------

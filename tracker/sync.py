@@ -8,10 +8,14 @@ The rules that make it safe to kill at any moment:
   what it committed. A killed run leaves the cursor at its last committed page.
 - a sprint seen for the first time (or that changed state) gets its issues read in full,
   whatever the cursor says: its issues may not have been touched for weeks.
+- a source that keeps answers between syncs (``Remembering``: server info, field lists)
+  gets them back, and they are stored again when the run ends, failed or not (a failed
+  run is when a source forgets what may be stale); ``full`` starts it from nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +24,7 @@ from datetime import datetime, timedelta
 from tracker import clock
 from tracker.domain import IssueBundle
 from tracker.errors import SourceError, TrackerError
-from tracker.ports import Source
+from tracker.ports import Remembering, SkipsStored, Source
 from tracker.store import Store
 
 log = logging.getLogger("tracker.sync")
@@ -59,36 +63,61 @@ def sync_source(
         store.save_source(
             source.name, str(source.kind), url, run_start, exact_history=source.exact_history
         )
-        known = {(s.id, s.state) for s in store.sprints(source.name)}
-        sprints = source.fetch_sprints()
-        cursor = None if full else store.cursor(source.name)
-        # A sprint is stored as known only once its issues were read in full, so a run
-        # killed during that read does it again next time.
-        fresh = [s for s in sprints if (s.id, s.state) not in known]
-        store.save_sprints([s for s in sprints if s not in fresh])
-        issues = pages = 0
-        if cursor is not None and fresh:
-            log.info(
-                "%s: %d new or changed sprints, reading their issues in full",
-                source.name,
-                len(fresh),
-            )
-            for page in source.fetch_issues(fresh, None):
-                store.save_page(source.name, page, seen_at=run_start, cursor=None)
-                issues, pages = issues + len(page), pages + 1
-            store.save_sprints(fresh)
-        since = cursor - overlap if cursor is not None else None
-        for page in source.fetch_issues(sprints, since):
-            cursor = _high_water(page, run_start, cursor) or cursor
-            store.save_page(source.name, page, seen_at=run_start, cursor=cursor)
+        if not isinstance(source, Remembering):
+            return _sync_locked(store, source, run_start, full, overlap, on_page)
+        if not full:
+            source.recall(store.memo(source.name))
+        try:
+            result = _sync_locked(store, source, run_start, full, overlap, on_page)
+        except BaseException:
+            with contextlib.suppress(TrackerError):  # never hide why the run failed
+                store.save_memo(source.name, source.remembered(), run_start)
+            raise
+        store.save_memo(source.name, source.remembered(), run_start)
+        return result
+
+
+def _sync_locked(
+    store: Store,
+    source: Source,
+    run_start: datetime,
+    full: bool,
+    overlap: timedelta,
+    on_page: OnPage | None,
+) -> SyncResult:
+    known = {(s.id, s.state) for s in store.sprints(source.name)}
+    sprints = source.fetch_sprints()
+    cursor = None if full else store.cursor(source.name)
+    # A sprint is stored as known only once its issues were read in full, so a run
+    # killed during that read does it again next time.
+    fresh = [s for s in sprints if (s.id, s.state) not in known]
+    store.save_sprints([s for s in sprints if s not in fresh])
+    issues = pages = 0
+    if cursor is not None and fresh:
+        log.info(
+            "%s: %d new or changed sprints, reading their issues in full",
+            source.name,
+            len(fresh),
+        )
+        for page in source.fetch_issues(fresh, None):
+            store.save_page(source.name, page, seen_at=run_start, cursor=None)
             issues, pages = issues + len(page), pages + 1
-            log.info("%s: stored page %d (%d issues)", source.name, pages, len(page))
-            if on_page is not None:
-                on_page(source.name, issues)
         store.save_sprints(fresh)
-        store.set_cursor(source.name, run_start, run_start)
-        if issues:
-            store.refresh_statistics()
+    since = cursor - overlap if cursor is not None else None
+    if since is not None and isinstance(source, SkipsStored):
+        # The overlap is for late arrivals; what is stored as it is now needs no re-read.
+        source.skip_stored(store.updated_since(source.name, since))
+    for page in source.fetch_issues(sprints, since):
+        cursor = _high_water(page, run_start, cursor) or cursor
+        store.save_page(source.name, page, seen_at=run_start, cursor=cursor)
+        issues, pages = issues + len(page), pages + 1
+        log.info("%s: stored page %d (%d issues)", source.name, pages, len(page))
+        if on_page is not None:
+            on_page(source.name, issues)
+    store.save_sprints(fresh)
+    store.set_cursor(source.name, run_start, run_start)
+    if issues:
+        store.refresh_statistics()
     return SyncResult(source.name, sprints=len(sprints), issues=issues, pages=pages)
 
 

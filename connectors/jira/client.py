@@ -156,16 +156,25 @@ class JiraClient:
 
     def deployment(self) -> Deployment:
         if self._deployment is None:
-            info = self.get(
-                "serverInfo",
-                what="serverInfo",
-                fix_404="it does not look like a Jira site: check `url` in tracker.toml",
-            )
-            cloud = info.get("deploymentType") == "Cloud"
-            self._library.set_deployment_type(info.get("deploymentType"))
-            self._deployment = Deployment(
-                cloud, str(info.get("version", "")), str(info.get("serverTitle", ""))
-            )
+            return self.use_server_info(self.server_info())
+        return self._deployment
+
+    def server_info(self) -> dict[str, Any]:
+        """The parts of ``serverInfo`` the connector uses (plain JSON, worth keeping)."""
+        info = self.get(
+            "serverInfo",
+            what="serverInfo",
+            fix_404="it does not look like a Jira site: check `url` in tracker.toml",
+        )
+        return {k: info.get(k) for k in ("deploymentType", "version", "serverTitle")}
+
+    def use_server_info(self, info: Mapping[str, Any]) -> Deployment:
+        """Take ``info`` (asked now or kept from an earlier sync) as the site's."""
+        cloud = info.get("deploymentType") == "Cloud"
+        self._library.set_deployment_type(info.get("deploymentType"))
+        self._deployment = Deployment(
+            cloud, str(info.get("version") or ""), str(info.get("serverTitle") or "")
+        )
         return self._deployment
 
     def get(

@@ -11,6 +11,12 @@ only). Server/DC: ``/search?expand=changelog`` (complete there). Per-issue calls
 only where bulk data says they are needed, for those same issues: a truncated changelog,
 more comments than came inline, or a ``RemoteIssueLink`` item in the history.
 
+What rarely changes (``serverInfo``, the field list, each board's details) is kept in a
+:class:`~connectors.memo.Memo` that sync stores with the source: a day old, or after a
+failed sync, it is asked for again; a configured AC field missing from a kept field list
+asks for the list again. A sync with nothing changed then costs one sprint page per board
+and one search page.
+
 Concurrency: the search, the changelog of each batch of issues and the per-issue calls
 overlap, up to ``concurrency`` requests in flight (``fetch_issues``); what is yielded, and
 in which order, is the same at any ``concurrency``.
@@ -31,7 +37,7 @@ from connectors.jira import _mapping as m
 from connectors.jira._history import BULK_MAX_FIELDS, BULK_MAX_ISSUES, Histories, HistoryFetcher
 from connectors.jira._jql import build_issue_jql
 from connectors.jira._pipeline import prefetch, worker_pool
-from connectors.jira.client import JiraClient
+from connectors.jira.client import Deployment, JiraClient
 from connectors.jira.fields import (
     ResolvedFields,
     resolve_estimate,
@@ -39,6 +45,7 @@ from connectors.jira.fields import (
     resolve_sprint,
     resolve_text_field,
 )
+from connectors.memo import Memo
 from connectors.paging import PageGuard
 from tracker import clock as _clock
 from tracker.config import JiraSourceConfig
@@ -56,6 +63,7 @@ _COMMENT_PAGE = 100
 # enough to keep the changelog and per-issue calls of the next batch going meanwhile.
 _AHEAD_ISSUES = 2 * BULK_MAX_ISSUES
 _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)  # no `updated`: never drop it
+_FIELD_KEYS = ("id", "key", "name", "untranslatedName", "custom", "schema")
 # Permissions that mean a token can do far more than read and comment (mypermissions keys).
 _ADMIN = {
     "ADMINISTER": "administer Jira",
@@ -82,8 +90,8 @@ class JiraSource:
         self.client = JiraClient(config, self.stats, sleep=sleep, now=clock)
         self._fields: ResolvedFields | None = None
         self._projects: list[str] | None = None
-        self._boards: dict[int, Json] = {}
-        self._field_list: list[Json] | None = None
+        self.memo = Memo(clock)
+        self._stored: Mapping[str, datetime] = {}  # key -> updated, already stored (sync)
         # Start of every sprint the boards list (whichever a sync reads): whether an AC
         # change came after a start decides which issues need their evidence read.
         self._starts: dict[str, datetime] = {}
@@ -171,11 +179,36 @@ class JiraSource:
         )
         return checks
 
+    # -- what is kept between syncs ----------------------------------------------------------
+
+    def recall(self, stored: Mapping[str, Any]) -> None:
+        """Start from what an earlier sync kept (see :class:`~connectors.memo.Memo`)."""
+        self.memo.load(stored)
+
+    def remembered(self) -> dict[str, Any]:
+        return self.memo.dump()
+
+    def skip_stored(self, stored: Mapping[str, datetime]) -> None:
+        """Leave out of the next ``fetch_issues`` the issues stored with the ``updated``
+        the search reports now (the overlap's re-reads), before any history request."""
+        self._stored = dict(stored)
+
+    def _deployment(self) -> Deployment:
+        return self.client.use_server_info(self.memo.get("serverInfo", self.client.server_info))
+
     # -- sprints -----------------------------------------------------------------------------
 
     def fetch_sprints(self) -> list[Sprint]:
-        # serverInfo first: a URL that is not Jira is named as such, not as a bad board.
-        self.client.deployment()
+        try:
+            return self._fetch_sprints()
+        except TrackerError:
+            self.memo.forget()  # a board may have moved or gone: ask afresh next time
+            raise
+
+    def _fetch_sprints(self) -> list[Sprint]:
+        # serverInfo first (or kept): a URL that is not Jira is named as such, not as a
+        # bad board.
+        self._deployment()
         sprints: dict[str, Sprint] = {}
         for board in self._config.boards:
             start = 0
@@ -209,6 +242,15 @@ class JiraSource:
     def fetch_issues(
         self, sprints: Sequence[Sprint], since: datetime | None
     ) -> Iterator[list[IssueBundle]]:
+        try:
+            yield from self._fetch_issues(sprints, since)
+        except TrackerError:
+            self.memo.forget()  # the site may have changed under what was kept
+            raise
+
+    def _fetch_issues(
+        self, sprints: Sequence[Sprint], since: datetime | None
+    ) -> Iterator[list[IssueBundle]]:
         wanted = {s.id for s in sprints}
         if not wanted:
             return
@@ -222,12 +264,13 @@ class JiraSource:
             since,
             self._clock(),
         )
-        cloud = self.client.deployment().cloud
+        cloud = self._deployment().cloud
         history = HistoryFetcher(self.client, cloud=cloud)
         # Cloud: one bulk changelog call serves up to 1000 issues, so search pages are
         # gathered into batches of that size first (Server/DC: a batch is one page).
         batch_size = BULK_MAX_ISSUES if cloud else 1
-        batches = _batches(self._search(jql, fields, cloud), since, batch_size)
+        stored, self._stored = self._stored, {}
+        batches = _batches(self._search(jql, fields, cloud), since, batch_size, stored)
         # Three chains overlap, each sequential in itself (token pagination): the search
         # runs ahead in its own thread; each batch's changelog is fetched in a `histories`
         # worker as soon as the batch is complete; each issue's own calls (comments,
@@ -308,13 +351,24 @@ class JiraSource:
     def fields(self) -> ResolvedFields:
         """The AC (or description) and Sprint fields; ConfigError when not resolvable."""
         if self._fields is None:
-            self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
+            kept = self.memo.known("fields")
+            try:
+                self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
+            except ConfigError:
+                if not kept:
+                    raise
+                # The kept list may predate the field (or the config): ask once more.
+                self.memo.forget("fields")
+                self._fields = resolve_fields(self._raw_fields(), self._config.ac_field)
         return self._fields
 
     def _raw_fields(self) -> list[Json]:
-        if self._field_list is None:
-            self._field_list = list(self.client.get("field", what="field list"))
-        return self._field_list
+        return list(self.memo.get("fields", self._ask_fields))
+
+    def _ask_fields(self) -> list[dict[str, Any]]:
+        raw = self.client.get("field", what="field list")
+        # What resolving needs, not each field's clause names and search metadata.
+        return [{k: f[k] for k in _FIELD_KEYS if k in f} for f in raw if isinstance(f, Mapping)]
 
     def _search(self, jql: str, fields: ResolvedFields, cloud: bool) -> Iterator[list[Json]]:
         wanted = [
@@ -420,11 +474,13 @@ class JiraSource:
         return PageGuard(f"Jira at {self.client.url}", what)
 
     def _board(self, board: int) -> Json:
-        if board not in self._boards:
-            self._boards[board] = self.client.get(
+        found = self.memo.get(
+            f"board/{board}",
+            lambda: self.client.get(
                 f"board/{board}", agile=True, what=f"board {board}", fix_404=_board_fix(board)
-            )
-        return self._boards[board]
+            ),
+        )
+        return found if isinstance(found, Mapping) else {}
 
     def _board_projects(self) -> list[str]:
         """Projects whose recently updated issues may have left a sprint (see _jql)."""
@@ -485,15 +541,23 @@ def _failed(what: str, exc: TrackerError) -> Check:
 
 
 def _batches(
-    pages: Iterator[list[Json]], since: datetime | None, size: int
+    pages: Iterator[list[Json]],
+    since: datetime | None,
+    size: int,
+    stored: Mapping[str, datetime],
 ) -> Iterator[list[list[Json]]]:
     """Consecutive search pages, filtered to issues updated at or after ``since`` (the
-    JQL bound is minute-precise and has slack for clock skew; this is exact), grouped
-    until a group holds ``size`` issues or more."""
+    JQL bound is minute-precise and has slack for clock skew; this is exact) and not
+    ``stored`` as they are, grouped until a group holds ``size`` issues or more."""
     batch: list[list[Json]] = []
     count = 0
     for page in pages:
-        fresh = [raw for raw in page if since is None or _updated(raw) >= since]
+        fresh = [
+            raw
+            for raw in page
+            if (since is None or _updated(raw) >= since)
+            and stored.get(str(raw.get("key"))) != _updated(raw)
+        ]
         if not fresh:
             continue
         batch.append(fresh)

@@ -236,7 +236,23 @@ query IssuesById($ids: [ID!]!, $first: Int!) {
 )
 
 # Whether a new comment or attachment bumps the issue's updatedAt is undocumented, so these
-# two find issues whose discussion moved while the issue itself did not.
+# find issues whose discussion moved while the issue itself did not: the first page of both
+# in one request (a quiet night needs no second), then each one's further pages on its own.
+DISCUSSION_SINCE = """
+query DiscussionSince(
+  $comments: CommentFilter!, $attachments: AttachmentFilter!, $first: Int!
+) {
+  comments(first: $first, filter: $comments, includeArchived: true) {
+    nodes { id issue { id updatedAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+  attachments(first: $first, filter: $attachments, includeArchived: true) {
+    nodes { id issue { id updatedAt team { key } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 COMMENTS_SINCE = """
 query CommentsSince($filter: CommentFilter!, $first: Int!, $after: String) {
   comments(first: $first, after: $after, filter: $filter, includeArchived: true) {
@@ -310,6 +326,10 @@ DOCUMENTS: dict[str, tuple[str, dict[str, object]]] = {
     "Cycles": (CYCLES, {"filter": {}, "first": CYCLE_PAGE}),
     "IssuesPage": (ISSUES_PAGE, {"filter": {}, "last": ISSUE_PAGE}),
     "IssuesById": (ISSUES_BY_ID, {"ids": ["x"], "first": ISSUE_PAGE}),
+    "DiscussionSince": (
+        DISCUSSION_SINCE,
+        {"comments": {}, "attachments": {}, "first": SCAN_PAGE},
+    ),
     "CommentsSince": (COMMENTS_SINCE, {"filter": {}, "first": SCAN_PAGE}),
     "AttachmentsSince": (ATTACHMENTS_SINCE, {"filter": {}, "first": SCAN_PAGE}),
     "IssueHistoryPage": (ISSUE_HISTORY_PAGE, {"id": "x", "first": FOLLOW_UP_PAGE}),

@@ -1,7 +1,8 @@
 """``LinearSource``: the Source protocol over Linear's GraphQL API.
 
 How a poll reads (``fetch_issues``):
-1. If there is a bookmark, ``CommentsSince`` and ``AttachmentsSince`` find issues whose
+1. If there is a bookmark, ``DiscussionSince`` (then ``CommentsSince`` and
+   ``AttachmentsSince`` for further pages) finds issues whose
    discussion moved since it while their ``updatedAt`` did not (whether a new comment bumps
    ``updatedAt`` is undocumented). Those issues are older than the bookmark, so they are
    yielded first (``IssuesById``), which keeps the pages in ascending ``updatedAt``.
@@ -257,13 +258,28 @@ class LinearSource:
         issue's own ``updatedAt`` is older (so ``IssuesPage`` will not list them), oldest first."""
         found: dict[str, str] = {}
         comments = {"filter": comment_filter(self.teams, since), "first": queries.SCAN_PAGE}
-        for page in self._forward(queries.COMMENTS_SINCE, "CommentsSince", "comments", comments):
+        attachments = {"filter": attachment_filter(since), "first": queries.SCAN_PAGE}
+        first = self.client.execute(
+            queries.DISCUSSION_SINCE,
+            "DiscussionSince",
+            {
+                "comments": comments["filter"],
+                "attachments": attachments["filter"],
+                "first": queries.SCAN_PAGE,
+            },
+        )
+        for page in self._forward(
+            queries.COMMENTS_SINCE, "CommentsSince", "comments", comments, first["comments"]
+        ):
             found.update(
                 (n["issue"]["id"], n["issue"]["updatedAt"]) for n in page if n.get("issue")
             )
-        attachments = {"filter": attachment_filter(since), "first": queries.SCAN_PAGE}
         for page in self._forward(
-            queries.ATTACHMENTS_SINCE, "AttachmentsSince", "attachments", attachments
+            queries.ATTACHMENTS_SINCE,
+            "AttachmentsSince",
+            "attachments",
+            attachments,
+            first["attachments"],
         ):
             for node in page:
                 issue = node.get("issue") or {}
@@ -302,14 +318,22 @@ class LinearSource:
         node[field] = {"nodes": nodes}
 
     def _forward(
-        self, document: str, operation: str, field: str, variables: dict[str, Any]
+        self,
+        document: str,
+        operation: str,
+        field: str,
+        variables: dict[str, Any],
+        first: Node | None = None,
     ) -> Iterator[list[Node]]:
+        """Every page of a connection; ``first``: its first page, already fetched."""
         after: str | None = None
         guard = self._guard(f"the {field}")
         while True:
-            connection = self.client.execute(document, operation, {**variables, "after": after})[
-                field
-            ]
+            connection = (
+                first
+                or self.client.execute(document, operation, {**variables, "after": after})[field]
+            )
+            first = None
             yield connection["nodes"]
             info = connection["pageInfo"]
             if not info.get("hasNextPage") or not info.get("endCursor"):

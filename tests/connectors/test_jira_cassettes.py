@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 import vcr
+from demo_answers import EXPECTED
 from pydantic import SecretStr
 from test_jira_source import FULL_SYNC_REQUESTS
 
 from connectors.jira import JiraSource
-from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, build_demo_workspace
+from connectors.sim.jira import DEMO, JiraSimulator, build_demo_workspace
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle
 

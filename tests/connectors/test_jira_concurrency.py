@@ -14,10 +14,10 @@ from pydantic import SecretStr
 
 import connectors.jira._history as jira_history
 import connectors.jira.source as jira_source
+from benchmarks.jira_scale import ScaleFacts, ScaleSpec, build_scale_workspace
 from connectors.jira import JiraSource
 from connectors.jira._pipeline import prefetch
 from connectors.sim.jira import JiraSimulator, JiraWorkspace
-from connectors.sim.jira.scale import ScaleFacts, ScaleSpec, build_scale_workspace
 from tracker.config import JiraSourceConfig
 from tracker.domain import IssueBundle
 from tracker.errors import UpstreamError

@@ -10,16 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from demo_answers import EXPECTED, EXPECTED_OTHER, expected_summary
 
 from connectors.sim.jira import (
     DEMO,
-    EXPECTED,
-    EXPECTED_OTHER,
     JiraSimulator,
     JiraWorkspace,
     build_demo_workspace,
 )
-from connectors.sim.jira.demo import expected_summary
 from connectors.sim.jira.model import Issue, User
 from tracker.clock import parse_time
 from tracker.policy import Policy

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from demo_answers import EXPECTED
 from pydantic import SecretStr
 
 from connectors.jira import JiraSource
-from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, JiraWorkspace, build_demo_workspace
+from connectors.sim.jira import DEMO, JiraSimulator, JiraWorkspace, build_demo_workspace
 from connectors.sim.jira.model import Board as SimBoard
 from connectors.sim.jira.model import Sprint as SimSprint
 from connectors.sim.jira.model import User as SimUser

@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
+from benchmarks.linear_scale import LinearScaleSpec, build_linear_scale_workspace
 from connectors.linear import LinearSource, queries
 from connectors.linear.client import HOUR_MS, LinearClient, RateLimitState
 from connectors.linear.complexity import price
 from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
-from connectors.sim.linear.scale import LinearScaleSpec, build_linear_scale_workspace
 from tracker import clock
 from tracker.config import LinearSourceConfig
 from tracker.domain import IssueBundle

@@ -154,7 +154,7 @@ def test_incremental_replay_uses_the_discussion_scan() -> None:
         source = source_for(DEFAULT_LINEAR_URL)
         _, pages = incremental_sync(source)
     operations = {label.split()[-1] for label in source.stats.by_endpoint}
-    assert {"CommentsSince", "AttachmentsSince", "IssuesById", "IssuesPage"} <= operations
+    assert {"DiscussionSince", "IssuesById", "IssuesPage"} <= operations
     keys = [b.issue.key for page in pages for b in page]
     assert keys[0] == "ENG-106"  # only Bob's comment moved: found by the comment scan
     assert "ENG-109" in keys

@@ -86,7 +86,8 @@ def test_an_answer_without_its_fields_fails_the_sync_and_the_cursor_stays(
     proxy.on(path, body=body)
     source = jira(proxy.url)
     with pytest.raises(UpstreamError, match=r"nothing from it was stored and the sync's cursor"):
-        sync_source(store, source, url=proxy.url, full=path == "/changelog/bulkfetch")
+        # --full: a sync within the day keeps the field list instead of asking for it
+        sync_source(store, source, url=proxy.url, full=path in ("/changelog/bulkfetch", "/field"))
     assert store.cursor("acme") == cursor and store.counts() == counts
 
 

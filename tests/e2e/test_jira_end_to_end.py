@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from demo_answers import EXPECTED, expected_summary
 
-from connectors.sim.jira import DEMO, EXPECTED, JiraSimulator, build_demo_workspace
-from connectors.sim.jira.demo import expected_summary
+from connectors.sim.jira import DEMO, JiraSimulator, build_demo_workspace
 from tracker import clock
 from tracker.cli import run
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from demo_answers import LINEAR_EXPECTED as EXPECTED
 
 from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
-from connectors.sim.linear.demo import EXPECTED
 from tracker import clock
 from tracker.cli import run
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from demo_answers import expected_summary
 
 from connectors.sim.jira import DEMO, JiraSimulator, build_demo_workspace
-from connectors.sim.jira.demo import expected_summary
 from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
 from tracker.store import Store
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from demo_answers import LINEAR_EXPECTED as EXPECTED
 
 from connectors.sim.linear import LINEAR_DEMO, LinearSimulator, build_demo_linear_workspace
-from connectors.sim.linear.demo import EXPECTED
 from connectors.sim.linear.webhooks import comment_create, description_update, signed
 from connectors.sim.linear.workspace import LinearWorkspace
 from tracker import clock

@@ -1,4 +1,4 @@
-"""The Linear scale generator (connectors.sim.linear.scale) and the Linear request floor
+"""The Linear scale generator (benchmarks.linear_scale) and the Linear request floor
 (benchmarks.linear_bench) on tiny sizes, plus one real sync that must not beat the floor."""
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from benchmarks.linear_bench import (  # noqa: E402
     workspace_floor,
     workspace_shapes,
 )
-from connectors.linear import queries  # noqa: E402
-from connectors.sim.linear.scale import (  # noqa: E402
+from benchmarks.linear_scale import (  # noqa: E402
     LinearScaleSpec,
     ac_of,
     apply_nightly_changes,
     build_linear_scale_workspace,
     latest_description,
 )
+from connectors.linear import queries  # noqa: E402
 
 # -- the floor, by hand ------------------------------------------------------------------
 
@@ -76,10 +76,10 @@ def test_nothing_to_read_still_costs_one_request_each() -> None:
     floor = compute_linear_floor([], 0, incremental=True)
     assert floor.as_dict() == {
         "cycles": 1,
-        "discovery": 2,  # one CommentsSince, one AttachmentsSince
+        "discovery": 1,  # one DiscussionSince: the first page of comments and attachments
         "issues": 1,  # one IssuesPage to learn that nothing changed
         "follow_ups": 0,
-        "total": 4,
+        "total": 3,
     }
 
 
@@ -88,7 +88,8 @@ def test_discovery_pages_by_scan_page() -> None:
     floor = compute_linear_floor(
         [], 1, incremental=True, comments_since=21, attachments_since=10, limits=limits
     )
-    assert floor.discovery == 3 + 1
+    # one DiscussionSince (both first pages), then comments' pages 2 and 3 on their own
+    assert floor.discovery == 1 + 2 + 0
 
 
 def test_default_limits_are_the_connectors_page_sizes() -> None:
@@ -191,8 +192,8 @@ def test_a_real_sync_never_beats_the_floor() -> None:
         assert run.requests >= run.floor.total
         assert run.points == run.points_seen > 0  # the connector saw what it was charged
         assert run.paused == run.rejected == 0  # Linear's real budget is never in the way
-    assert unchanged.requests == unchanged.floor.total == 4
-    assert nightly.by_operation["CommentsSince"] == 1
+    assert unchanged.requests == unchanged.floor.total == 3
+    assert nightly.by_operation["DiscussionSince"] == 1
 
 
 def test_a_budget_smaller_than_the_sync_is_waited_for_not_overrun() -> None:

@@ -12,11 +12,11 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a folder of scripts, not an inst
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.floor import IssueShape, Limits, compute_floor, workspace_floor  # noqa: E402
+from benchmarks.jira_scale import ScaleSpec, build_scale_workspace  # noqa: E402
 from benchmarks.naive import NaiveClient, predict_naive  # noqa: E402
 from benchmarks.sync_bench import jira_config  # noqa: E402
 from connectors.jira.source import JiraSource  # noqa: E402
 from connectors.sim.jira import JiraSimulator  # noqa: E402
-from connectors.sim.jira.scale import ScaleSpec, build_scale_workspace  # noqa: E402
 from tracker.store import Store  # noqa: E402
 from tracker.sync import sync_source  # noqa: E402
 
@@ -31,11 +31,13 @@ def test_floor_of_three_issues_by_hand() -> None:
     # serverInfo + field, then per board its project and its sprint pages (1, then 2)
     assert floor.setup == 2 + (1 + 1) + (1 + 2)
     assert floor.search == 1
-    assert floor.bulk == 2  # 12,005 histories in one call of 3 issues: two pages of 10,000
+    # Every history (none is told apart here) filtered: 12,005 in one call of 3 issues, two
+    # pages of 10,000; then unfiltered for the two with AC changes: 5 histories, one page.
+    assert (floor.bulk_judged, floor.bulk_full, floor.bulk) == (2, 1, 3)
     assert floor.comments == 1 + 2  # beyond the 20 inlined: 5 -> 1 page, 110 -> 2 pages
     assert floor.remote_links == 1  # the second issue has no AC change to explain
     assert floor.changelogs == 0
-    assert floor.total == 7 + 1 + 2 + 3 + 1
+    assert floor.total == 7 + 1 + 3 + 3 + 1
 
 
 def test_nothing_to_read_costs_setup_and_one_search() -> None:
@@ -58,6 +60,18 @@ def test_bulk_calls_are_chunked_by_issue_count_and_paged_by_entries() -> None:
     small = Limits(bulk_issues=2, bulk_page=3)
     shapes = [IssueShape(histories=4, comments=0)] * 3  # chunks of 8 and 4 histories
     assert compute_floor(shapes, [1], small).bulk == 3 + 2
+
+
+def test_the_server_grant_pages_both_passes() -> None:
+    shapes = [IssueShape(histories=250, comments=0, ac_changes=1, judged_histories=30)] * 10
+    granted = compute_floor(shapes, [1], Limits(bulk_page=100))
+    assert (granted.bulk_judged, granted.bulk_full) == (3, 25)  # 300 and 2,500 histories
+    assert compute_floor(shapes, [1]).bulk == 1 + 1
+
+
+def test_warm_setup_is_the_sprint_pages_alone() -> None:
+    assert compute_floor([], [3, 51], warm=True).setup == 1 + 2
+    assert compute_floor([], [3, 51], warm=True).total == 3 + 1
 
 
 def test_a_history_cap_makes_per_issue_changelog_pages() -> None:

@@ -1,4 +1,4 @@
-"""The scale-mode generator (connectors.sim.jira.scale): sizes, determinism, and the
+"""The scale-mode generator (benchmarks.jira_scale): sizes, determinism, and the
 costly shapes the benchmark relies on (buried AC changes, long comment threads)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.sim.jira.scale import (
+from benchmarks.jira_scale import (
     DEEP_SAVES,
     ScaleSpec,
     apply_nightly_changes,

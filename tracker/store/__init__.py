@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -152,6 +153,21 @@ class Store:
     def set_cursor(self, source: str, value: datetime, at: datetime) -> None:
         with self._begin() as conn:
             save.set_cursor(conn, source, value, at)
+
+    def updated_since(self, source: str, since: datetime) -> dict[str, datetime]:
+        """Issue key -> ``updated`` of the source's issues stored as updated at or after
+        ``since``: what an incremental sync's overlap would read again."""
+        with self._begin() as conn:
+            return save.get_updated_since(conn, source, since)
+
+    def memo(self, source: str) -> dict[str, Any]:
+        """What the source kept from its last sync (``save_memo``); {} when nothing."""
+        with self._begin() as conn:
+            return save.get_memo(conn, source)
+
+    def save_memo(self, source: str, value: dict[str, Any], at: datetime) -> None:
+        with self._begin() as conn:
+            save.set_memo(conn, source, value, at)
 
     def sprints(self, source: str | None = None) -> list[Sprint]:
         with self._begin() as conn:

@@ -33,7 +33,7 @@ _MIGRATION_LOCK = 0x7472_6B72  # "trkr": one advisory lock id for schema upgrade
 # The newest revision in migrations/versions (a test keeps the two equal): opening an
 # up-to-date database compares it with one row and never imports alembic, which would
 # cost a short command such as `tracker report` a tenth of a second.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 # The driver package each SQLAlchemy dialect needs by default, for the one-line fix.

@@ -35,6 +35,7 @@ from tracker.store.tables import (
     MembershipRow,
     RevisionRow,
     SnapshotRow,
+    SourceMemoRow,
     SourceRow,
     SprintRow,
     TextEditRow,
@@ -332,3 +333,28 @@ def _link_row(link: Link) -> Row:
         "app": link.app,
         **person_columns(link.added_by),
     }
+
+
+def get_updated_since(conn: Connection, source: str, since: datetime) -> dict[str, datetime]:
+    table = table_of(IssueRow)
+    rows = conn.execute(
+        select(table.c.issue_key, table.c.updated_at).where(
+            table.c.source == source, table.c.updated_at >= since
+        )
+    )
+    return {str(key): at for key, at in rows if isinstance(at, datetime)}
+
+
+def get_memo(conn: Connection, source: str) -> dict[str, Any]:
+    table = table_of(SourceMemoRow)
+    text = conn.execute(select(table.c.value).where(table.c.source == source)).scalar()
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}  # unreadable: the source asks again, which is all a memo saves
+    return value if isinstance(value, dict) else {}
+
+
+def set_memo(conn: Connection, source: str, value: dict[str, Any], at: datetime) -> None:
+    row = {"source": source, "value": json.dumps(value, sort_keys=True), "saved_at": at}
+    upsert(conn, SourceMemoRow, [row], update=True)

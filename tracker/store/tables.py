@@ -185,6 +185,16 @@ class LinkRow(_Authored, table=True):
     app: str = ""
 
 
+class SourceMemoRow(SQLModel, table=True):
+    """Answers a source rarely sees change (server info, field list, boards), kept between
+    syncs as the source's own JSON, each entry with the time it was fetched."""
+
+    __tablename__ = "source_memos"
+    source: str = Field(primary_key=True)
+    value: str = Field(default="{}", sa_type=Text)
+    saved_at: datetime | None = _time()
+
+
 class CursorRow(SQLModel, table=True):
     """Sync state lives beside the data: the cursor moves in the same transaction as the
     page it covers, so it can never pass what is stored."""

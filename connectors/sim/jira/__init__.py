@@ -5,15 +5,13 @@
 ...     sim.url, sim.requests
 """
 
-from connectors.sim.jira.demo import DEMO, EXPECTED, EXPECTED_OTHER, build_demo_workspace
+from connectors.sim.jira.demo import DEMO, build_demo_workspace
 from connectors.sim.jira.jql import JqlError, parse_jql
 from connectors.sim.jira.model import JiraWorkspace
 from connectors.sim.jira.server import JiraSimulator
 
 __all__ = [
     "DEMO",
-    "EXPECTED",
-    "EXPECTED_OTHER",
     "JiraSimulator",
     "JiraWorkspace",
     "JqlError",

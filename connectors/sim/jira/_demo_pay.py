@@ -1,4 +1,4 @@
-"""Payments Sprint 42: one story per verdict the tracker must reach (see ``demo.EXPECTED``).
+"""Payments Sprint 42: one story per verdict the tracker must reach (see ``tests/demo_answers.py``).
 
 Sprint 42 was planned on Friday 27 February, started Monday 2 March 09:12 UTC (planned
 09:00) and completed Monday 16 March 15:40 UTC. Each function tells one issue's story in

@@ -1,11 +1,12 @@
 """``JiraSimulator``: a loopback HTTP server that answers like Jira Cloud or Server/DC.
 
 Threaded (``ThreadingHTTPServer``, daemon threads, HTTP/1.1 keep-alive), bound to
-127.0.0.1 on an ephemeral port. It counts requests by route template and the most it
+127.0.0.1 on an ephemeral port, with the life cycle and fault vocabulary both simulators
+share (``connectors.sim._loopback``). It counts requests by route template and the most it
 was answering at once (``max_in_flight``: a client's concurrency limit, checked on the
 wire), can sleep per request (benchmarks), and can fail the next requests on demand
-(429/503 with Retry-After, 500, 401) so clients' retry paths can be tested against the
-real thing.
+(``fail_next``: a shared fault name or a status; 429/503 with Retry-After, 500, 401) so
+clients' retry paths can be tested against the real thing.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ import re
 import threading
 import time
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from connectors.sim._loopback import FAULTS, LoopbackServer
 from connectors.sim.jira.fields import Flavour
 from connectors.sim.jira.handlers import ROUTES, ApiError, Ctx, Reply, Route
 from connectors.sim.jira.handlers._base import not_found_uri
@@ -87,7 +87,11 @@ class _Server(ThreadingHTTPServer):
     sim: JiraSimulator
 
 
-class JiraSimulator:
+# The shared fault names as Jira answers them.
+_FAULT_STATUS = {"rate_limited": 429, "unavailable": 503, "server_error": 500, "auth": 401}
+
+
+class JiraSimulator(LoopbackServer):
     """Serve ``workspace`` as a Jira ``flavour`` ("cloud" or "server") on loopback.
 
     Cloud accepts basic auth ``email:token``; Server accepts ``Bearer token`` (a personal
@@ -108,6 +112,7 @@ class JiraSimulator:
     ) -> None:
         if flavour not in {"cloud", "server"}:
             raise ValueError(f"flavour must be 'cloud' or 'server', not {flavour!r}")
+        super().__init__()
         self.workspace = workspace
         self.flavour: Flavour = flavour
         self.latency = latency
@@ -115,7 +120,6 @@ class JiraSimulator:
         # page holds (Cloud documents up to 10,000; sites grant fewer).
         self.now = now
         self.bulk_grant = bulk_grant
-        self.requests: Counter[str] = Counter()
         # Requests being answered now, and the most at once since the last reset_counts().
         self.in_flight = 0
         self.max_in_flight = 0
@@ -125,44 +129,12 @@ class JiraSimulator:
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._window = (0, 0)  # (second, requests in it) for X-RateLimit-Remaining
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------
-    def __enter__(self) -> JiraSimulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def start(self) -> JiraSimulator:
-        if self._server is None:
-            self._server = _Server(("127.0.0.1", 0), _Handler)
-            self._server.sim = self
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, args=(0.05,), name="jira-sim", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def close(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError(
-                "the simulator is not running: use it as a context manager or call start()"
-            )
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def _make_server(self) -> _Server:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.sim = self
+        return server
 
     @property
     def viewer(self) -> User:
@@ -177,13 +149,18 @@ class JiraSimulator:
 
     def fail_next(
         self,
-        status: int = 429,
+        status: int | str = 429,
         retry_after: int | None = 1,
         count: int = 1,
         path_contains: str | None = None,
     ) -> None:
         """Answer the next ``count`` requests (whose path contains ``path_contains``) with
-        ``status``: 429/503 carry ``Retry-After`` unless it is None; 401, 500 as Jira does."""
+        ``status``, a shared fault name (``FAULTS``) or an HTTP status: 429/503 carry
+        ``Retry-After`` unless it is None; 401, 404, 500 as Jira does."""
+        if isinstance(status, str):
+            if status not in _FAULT_STATUS:
+                raise ValueError(f"unknown fault {status!r}; one of {', '.join(FAULTS)}")
+            status = _FAULT_STATUS[status]
         with self._lock:
             self._failures.append(_Failure(status, retry_after, count, path_contains))
 

@@ -5,7 +5,6 @@ from ``build_demo_linear_workspace`` and is meant to be synced at ``demo_poll_ti
 """
 
 from connectors.sim.linear.demo import (
-    EXPECTED,
     LINEAR_DEMO,
     LinearDemo,
     build_demo_linear_workspace,
@@ -16,7 +15,6 @@ from connectors.sim.linear.server import LinearSimulator
 from connectors.sim.linear.workspace import LinearWorkspace
 
 __all__ = [
-    "EXPECTED",
     "LINEAR_DEMO",
     "Bot",
     "LinearDemo",

@@ -13,13 +13,17 @@ What it reproduces from Linear:
   (``clock_fn``, the tracker's clock by default): a test that moves that clock in the client's
   injected ``sleep`` sees them refill, with no real waiting. ``-Reset`` is when the bucket
   will be full again.
-- A query is charged its complexity (Linear's formula, ``X-Complexity``) up front. One that
+- A query is charged its complexity (Linear's published rule, read independently of the
+  connector's estimator: ``complexity.py``; ``X-Complexity``) up front. One that
   costs more than the points left, or any query with no request left, is HTTP **400** with
   ``extensions.code == "RATELIMITED"`` and charges nothing; ``rate_limited`` counts those
   answers per operation. A document over 10,000 points is refused whatever the budget;
   invalid documents and missing entities are HTTP 200 with ``errors``.
-- ``fail_next(kind)`` injects what a test cannot provoke cheaply: ``"ratelimited"`` (400),
-  ``"http429"`` (429 with ``Retry-After``), ``"auth"``, ``"graphql_error"`` (200 + errors).
+- ``fail_next(kind)`` injects what a test cannot provoke cheaply: a fault both simulators
+  know (``connectors.sim._loopback.FAULTS``: ``"rate_limited"`` is a 400 RATELIMITED,
+  ``"unavailable"`` a 503 with ``Retry-After``, ``"server_error"`` a 500, ``"auth"``), or
+  Linear's own ``"ratelimited"`` (the same 400), ``"http429"`` (429 with ``Retry-After``),
+  ``"graphql_error"`` (200 + errors). Start, stop and ``url`` are the shared life cycle.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from graphql import (
@@ -44,13 +47,15 @@ from graphql import (
     validate,
 )
 
-from connectors.linear.complexity import MAX_QUERY_COMPLEXITY, estimate_complexity
+from connectors.sim._loopback import FAULTS, LoopbackServer
+from connectors.sim.linear.complexity import CEILING, charge
 from connectors.sim.linear.resolvers import Ctx, resolve_field, simulator_schema
 from connectors.sim.linear.workspace import LinearWorkspace
 from tracker import clock
 
 HOUR_MS = 3_600_000
-FAILURE_KINDS = ("ratelimited", "http429", "auth", "graphql_error")
+FAILURE_KINDS = ("ratelimited", "http429", "auth", "graphql_error", "unavailable", "server_error")
+_SHARED = {"rate_limited": "ratelimited"}  # the shared fault names Linear spells its own way
 Reply = tuple[int, dict[str, Any], dict[str, str]]
 
 
@@ -92,8 +97,10 @@ RATELIMITED_ERROR = _error(
 )
 
 
-class LinearSimulator:
+class LinearSimulator(LoopbackServer):
     """Serve ``ws`` on ``http://127.0.0.1:<port>/graphql`` for the life of the ``with`` block."""
+
+    path = "/graphql"
 
     def __init__(
         self,
@@ -106,9 +113,9 @@ class LinearSimulator:
         complexity_per_hour: int = 3_000_000,
         clock_fn: Callable[[], datetime] | None = None,
     ) -> None:
+        super().__init__()
         self.ws = ws
         self.latency = latency
-        self.requests: Counter[str] = Counter()
         self.rate_limited: Counter[str] = Counter()  # RATELIMITED answers, per operation
         self.complexity = 0
         self._accepted = {api_key} | ({f"Bearer {oauth_token}"} if oauth_token else set())
@@ -118,34 +125,15 @@ class LinearSimulator:
         self._points = _Bucket(complexity_per_hour, now)
         self._failures: deque[str] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/graphql"
-
-    def __enter__(self) -> LinearSimulator:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def _make_server(self) -> ThreadingHTTPServer:
+        return ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
 
     def fail_next(self, kind: str = "ratelimited", count: int = 1) -> None:
+        kind = _SHARED.get(kind, kind)
         if kind not in FAILURE_KINDS:
-            raise ValueError(f"unknown failure {kind!r}; one of {', '.join(FAILURE_KINDS)}")
+            known = ", ".join(dict.fromkeys((*FAULTS, *FAILURE_KINDS)))
+            raise ValueError(f"unknown failure {kind!r}; one of {known}")
         with self._lock:
             self._failures.extend([kind] * count)
 
@@ -183,6 +171,10 @@ class LinearSimulator:
             return 400, {"errors": [AUTH_ERROR]}, {}
         if failure == "http429":
             return 429, {"errors": [_error("Too many requests")]}, {"Retry-After": "2"}
+        if failure == "unavailable":
+            return 503, {"errors": [_error("Service unavailable")]}, {"Retry-After": "2"}
+        if failure == "server_error":
+            return 500, {"errors": [_error("Internal server error", type="internal error")]}, {}
         if failure == "ratelimited":  # as if another client of the same user emptied it
             self.rate_limited[operation or "anonymous"] += 1
             return 400, {"errors": [RATELIMITED_ERROR]}, self._headers(0, exhausted_ms=now + 2000)
@@ -199,10 +191,10 @@ class LinearSimulator:
         document, problems = _checked(query)
         if document is None or problems:
             return 200, {"errors": list(problems)}, self._headers(0)
-        cost = estimate_complexity(document, schema, variables, operation)
-        if cost > MAX_QUERY_COMPLEXITY:
+        cost = charge(schema, document, variables, operation)
+        if cost > CEILING:
             error = _error(
-                f"Query too complex: {cost} points, the maximum is {MAX_QUERY_COMPLEXITY}",
+                f"Query too complex: {cost} points, the maximum is {CEILING}",
                 type="invalid input",
                 code="QUERY_TOO_COMPLEX",
             )

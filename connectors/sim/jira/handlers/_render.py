@@ -178,10 +178,9 @@ def render_sprint_value(view: View, sprint: Sprint) -> dict[str, Any] | str:
 
 def render_item(view: View, item: ChangeItem) -> dict[str, Any]:
     body: dict[str, Any] = {"field": item.field, "fieldtype": item.fieldtype}
-    if view.cloud:
-        fid = _cloud_field_id(item, view)
-        if fid is not None:
-            body["fieldId"] = fid
+    fid = item_field_id(view, item)
+    if fid is not None:
+        body["fieldId"] = fid
     from_value, to_value = item.from_value, item.to_value
     if view.cloud and item.field_key in {"description", "assignee", "reporter"}:
         from_value, to_value = item.cloud_from, item.cloud_to
@@ -195,7 +194,10 @@ def render_item(view: View, item: ChangeItem) -> dict[str, Any]:
     return body
 
 
-def _cloud_field_id(item: ChangeItem, view: View) -> str | None:
+def item_field_id(view: View, item: ChangeItem) -> str | None:
+    """The item's ``fieldId`` as the wire shows it (Cloud only; None: not shown)."""
+    if not view.cloud:
+        return None
     if item.field_key == "Link":
         return "issuelinks"
     if item.field_key == "RemoteIssueLink":  # some Cloud items carry no fieldId at all

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from connectors.sim._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
+from benchmarks._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
 from connectors.sim.jira.model import Board, Issue, JiraWorkspace, Sprint, User
 
 SPRINT_LENGTH = timedelta(days=14)
@@ -52,6 +52,7 @@ class ScaleSpec:
     remote_share: float = 0.03
     ac_share: float = 0.15
     end: datetime = _END
+    active_share: float = 0.0  # of the issues planned into each board's active sprint (0: even)
 
     @classmethod
     def sized(cls, issues: int, seed: int = 7) -> ScaleSpec:
@@ -67,6 +68,24 @@ class ScaleSpec:
             seed=seed,
         )
 
+    @classmethod
+    def real_shaped(cls, end: datetime, seed: int = 7, ac_share: float = 0.05) -> ScaleSpec:
+        """A site of a kind real teams have: one board, 3,060 issues over six sprints,
+        about 75,600 histories, 40 issues with over 100, and an active sprint of 2,000
+        issues still being edited until ``end``; ``ac_share`` of the saves edit the AC."""
+        return cls(
+            ac_share=ac_share,
+            issues=3060,
+            boards=1,
+            sprints=6,
+            histories=75_600,
+            comments=9_180,
+            seed=seed,
+            deep_share=40 / 3060,
+            end=end,
+            active_share=2000 / 3060,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ScaleFacts:
@@ -76,7 +95,7 @@ class ScaleFacts:
     projects: tuple[str, ...]
     engineers: tuple[str, ...]
     email: str = "bench@example.com"
-    token: str = "bench-token"  # noqa: S105 - the simulator's own, not a secret
+    token: str = "bench-token"
 
 
 def build_scale_workspace(spec: ScaleSpec) -> tuple[JiraWorkspace, ScaleFacts]:
@@ -87,10 +106,17 @@ def build_scale_workspace(spec: ScaleSpec) -> tuple[JiraWorkspace, ScaleFacts]:
     facts = _add_calendar(ws, spec, people)
     plan = _plan(spec, rng)
     sprints_of = _sprints_by_board(ws)
+    active = round(spec.issues * spec.active_share)
     for index in range(spec.issues):
         board = facts.boards[index % len(facts.boards)]
         row = sprints_of[board]
-        sprint = row[(index // len(facts.boards)) % len(row)]
+        turn = index // len(facts.boards)
+        if not active:
+            sprint = row[turn % len(row)]
+        elif index < active:
+            sprint = row[-1]
+        else:
+            sprint = row[turn % max(1, len(row) - 1)]
         _tell_issue(ws, rng, people, spec, index, sprint, row, plan)
     _add_links(ws, rng, spec, people)
     return ws, facts
@@ -320,10 +346,15 @@ def _add_links(
 
 
 def apply_nightly_changes(
-    ws: JiraWorkspace, fraction: float, at: datetime, seed: int = 11
+    ws: JiraWorkspace,
+    fraction: float,
+    at: datetime,
+    seed: int = 11,
+    spread: timedelta = timedelta(seconds=0),
 ) -> list[str]:
-    """Edit ``fraction`` of the issues around ``at`` (AC edits, comments, status moves),
-    preferring issues of active sprints, as a working day would. Returns the keys."""
+    """Edit ``fraction`` of the issues from ``at`` on (AC edits, comments, status moves),
+    preferring issues of active sprints, as a working day would; ``spread`` spaces the
+    edits over that long after ``at`` (else a second apart). Returns the keys."""
     rng = random.Random(seed)
     active = {s.id for s in ws.sprints.values() if s.state == "active"}
     keys = sorted(ws.issues)
@@ -333,8 +364,9 @@ def apply_nightly_changes(
     chosen += rng.sample([k for k in keys if k not in set(chosen)], count - len(chosen))
     pm = next(u for u in ws.users if u.username.startswith("pm"))
     engineer = next(u for u in ws.users if u.username.startswith("engineer"))
+    step = spread / max(1, len(chosen)) if spread else timedelta(seconds=1)
     for n, key in enumerate(sorted(chosen)):
-        when = at + timedelta(seconds=n)
+        when = at + step * n
         roll = rng.random()
         if roll < 0.35:
             items = [line[2:] for line in (ws.issues[key].values.get("ac") or "").splitlines()]

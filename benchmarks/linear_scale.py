@@ -22,7 +22,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from connectors.sim._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
+from benchmarks._criteria import THINGS, VERBS, comment_text, criteria, edit_criteria
 from connectors.sim.linear.model import Cycle, Issue, User
 from connectors.sim.linear.workspace import LinearWorkspace
 
