@@ -5,7 +5,7 @@ page per board and one search page; kept answers are asked for again after a day
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -172,7 +172,10 @@ def test_memo_renews_the_oldest_expired_entry_and_drops_the_unusable() -> None:
         asked.append(key)
         return key.upper()
 
-    assert [memo.get(k, lambda k=k: ask(k)) for k in ("fresh", "expired", "older")] == [
+    def asker(key: str) -> Callable[[], object]:
+        return lambda: ask(key)
+
+    assert [memo.get(k, asker(k)) for k in ("fresh", "expired", "older")] == [
         1,
         2,
         "OLDER",
