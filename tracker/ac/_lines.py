@@ -63,7 +63,8 @@ _GHERKIN_SCENARIO = re.compile(
 )
 _GHERKIN_HEAD = re.compile(r"^(?:feature|rule|ability|business need)\s*:", re.IGNORECASE)
 _MACRO = re.compile(r"^\s*\{(panel|expand|quote|info|note|tip|warning)(?::([^}]*))?\}(.*)$")
-_ROW_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Possessive runs: a long run of blanks must not be split between two `\s*` (quadratic).
+_ROW_SEP = re.compile(r"^\s*+\|?+\s*+:?-{3,}:?\s*+(?:\|\s*+:?-{3,}:?\s*+)*+\|?\s*+$")
 _WIKI_ITEM = re.compile(r"^(\s*)([*#]+|[-•])\s+(.*)$")
 _MD_ITEM = re.compile(r"^(\s*)([-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)]|\(\d{1,3}\))\s+(.*)$")
 _BOLD_LABEL = re.compile(r"^(\*\*|__|\*)(?=\S)(.+?)(?<=\S)\1(.*)$")
@@ -223,7 +224,7 @@ def _mark_header_rows(lines: list[Line]) -> list[Line]:
     """A markdown table's first row is its header: the separator row below says so."""
     out: list[Line] = []
     for line in lines:
-        if line.kind is Kind.TEXT and _ROW_SEP.match(line.raw) and "|" in line.raw:
+        if line.kind is Kind.TEXT and "|" in line.raw and _ROW_SEP.match(line.raw):
             if out and out[-1].kind is Kind.ROW:
                 out[-1] = Line(Kind.HEADER_ROW, out[-1].raw, out[-1].text)
             continue
