@@ -8,7 +8,6 @@ builds an ``Endpoint`` per configured source with that connector's translator.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 import threading
 import time
@@ -32,25 +31,17 @@ __all__ = [
 ]
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_binding(host: str, endpoints: Sequence[Endpoint]) -> None:
-    """A source without a signing secret accepts anything anyone sends: serve it only on
-    loopback (behind a proxy on the same machine that checks the caller)."""
+    """Every source served must name its signing secret (DESIGN §3): a source without one
+    would accept whatever anyone sends, on any address (a proxy on loopback does not sign)."""
     if not endpoints:
         raise ConfigError("no [[source]] in the config: there is nothing to receive webhooks for")
     unsigned = [e.name for e in endpoints if e.secret is None]
-    if unsigned and not is_loopback(host):
+    if unsigned:
         raise ConfigError(
             f"source {unsigned[0]!r} has no webhook_secret_env, so its deliveries cannot be "
-            f"verified: set webhook_secret_env, or bind to 127.0.0.1 (not {host})"
+            f"verified: set webhook_secret_env to the variable holding the webhook's signing "
+            f"secret (serve on {host} refused)"
         )
 
 
