@@ -307,6 +307,9 @@ email = "pm@acme.com"                    # Cloud basic auth; leave out for a Ser
 token_env = "JIRA_API_TOKEN"
 boards = [7]                             # sprints are read from these boards
 ac_field = "Acceptance Criteria"         # a custom field's name or id, or "description" (a section of it)
+# timeout = 30                           # seconds for a whole answer, on every source
+# max_wait = 300                         # the longest rate-limit wait; a server asking more fails the source
+# sync_timeout = 7200                    # seconds one source's sync may take before it stops
 
 # [[source]]
 # name = "acme-linear"
