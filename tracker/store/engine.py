@@ -146,16 +146,18 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is there already."""
     try:
-        if current_revision(engine) == SCHEMA_HEAD:
-            return
-        from alembic import command
+        # Two first runs at once must not both create the tables: one waits for the other
+        # (on SQLite even before its first look, so that no connection of its own meets the
+        # other's schema transaction), then reads the version the first wrote.
+        with _migration_file_lock(engine):
+            if current_revision(engine) == SCHEMA_HEAD:
+                return
+            from alembic import command
 
-        # Two first runs at once must not both create the tables: one waits for the other,
-        # then alembic reads the version the first wrote and has nothing to do.
-        with _migration_file_lock(engine), engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-            command.upgrade(_alembic_config(conn), "head")
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                command.upgrade(_alembic_config(conn), "head")
     except OperationalError as exc:
         raise StoreError(f"cannot open the database: {_db_problem(exc)}") from exc
     except SQLAlchemyError as exc:
