@@ -9,14 +9,18 @@ import json
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
+
+from connectors.sim._loopback import LoopbackServer
 
 PATH = "/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX"
 
 
-class SlackReceiver:
+class SlackReceiver(LoopbackServer):
+    path = PATH
+
     def __init__(self) -> None:
+        super().__init__()
         self.received: list[dict[str, Any]] = []
         self.attempts = 0
         self._answers: deque[tuple[int, str, dict[str, str]]] = deque()
@@ -40,12 +44,10 @@ class SlackReceiver:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._handler = Handler
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{PATH}"
+    def _make_server(self) -> ThreadingHTTPServer:
+        return ThreadingHTTPServer(("127.0.0.1", 0), self._handler)
 
     def answer_next(
         self, status: int, text: str, headers: dict[str, str] | None = None, count: int = 1
@@ -68,16 +70,3 @@ class SlackReceiver:
                 return 400, "no_text", {}
             self.received.append(payload)
             return 200, "ok", {}
-
-    def __enter__(self) -> SlackReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
